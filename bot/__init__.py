@@ -1,0 +1,1 @@
+"""Answer questions about a news story, proving every answer with the story's own words."""

@@ -1,0 +1,198 @@
+"""From a question to an :class:`Answer`: decide, cite, or decline with suggestions.
+
+``answer(question, index)`` is the engine's whole public surface.  It splits a message
+holding several questions, answers each from the best curated entry (or, failing that,
+from the closest article sentence), and declines whenever the match is weak or the
+question names something the matched entry is not about: a confident wrong answer
+with a citation is the worst thing the bot can do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.knowledge import Citation
+from bot.matcher import Index, Query, Scored
+from bot.normalise import clean, strip_address
+from bot.phrases import phrase
+
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cut-offs chosen by the sweep over the tuning split (see docs/thresholds.md)."""
+
+    accept: float = 0.52       # an entry's score must reach this to be answered
+    margin: float = 0.0        # best must beat a different runner-up by this much
+    sentence: float = 0.62     # an article sentence, when no entry is good enough
+    suggest: float = 0.25      # entries shown as "closest questions" must reach this
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question the bot can answer, offered when it declines."""
+
+    entry: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the engine answered (or not): for ``--explain`` and ``/why``."""
+
+    wording: str = ""
+    score: float = 0.0
+    runner_up: str | None = None
+    runner_up_wording: str = ""
+    runner_up_score: float = 0.0
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    synonyms: tuple[tuple[str, str], ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's reply to one message, before any rendering."""
+
+    question: str
+    answered: bool
+    text: str
+    citations: tuple[Citation, ...] = ()
+    score: float = 0.0
+    entry: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    language: str = "en"
+    source: str = "declined"  # "entry" | "article" | "declined" | "multi"
+    parts: tuple[Answer, ...] = ()
+    explanation: Explanation = field(default_factory=Explanation)
+
+
+_SPLIT = re.compile(
+    r"(?:\?+\s*|[;\n]+\s*|,?\s+(?:and|also|plus|и|а также|а)\s+(?=(?:also\s+)?"
+    r"(?:who|what|whats|when|where|why|how|which|whose|did|does|do|is|are|was|were|will|"
+    r"can|could|has|have|кто|что|когда|где|почему|зачем|как|какие|какой|сколько|чем)\b))",
+    re.IGNORECASE,
+)
+
+
+def split_questions(text: str) -> list[str]:
+    """Split a message holding two or three questions into its parts."""
+    parts = [p.strip(" ,.!") for p in _SPLIT.split(text)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def _language(query: Query, best: Scored | None) -> str:
+    if query.cyrillic:
+        return "ru"
+    return "ru" if best is not None and best.language == "ru" else "en"
+
+
+def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
+    """Names and numbers in the question that the matched target is not about."""
+    return (query.entities | query.numbers) - scored.target.context
+
+
+def _suggestions(index: Index, ranked: list[Scored], language: str,
+                 thresholds: Thresholds, limit: int = 3) -> tuple[Suggestion, ...]:
+    chosen = [s.target.entry for s in ranked if s.score >= thresholds.suggest][:limit]
+    if not chosen:
+        chosen = [index.kb.entry(i) for i in index.kb.featured][:limit]
+    return tuple(Suggestion(e.id, e.canonical_in(language)) for e in chosen if e is not None)
+
+
+def _decline(question: str, index: Index, ranked: list[Scored], language: str,
+             thresholds: Thresholds, explanation: Explanation) -> Answer:
+    return Answer(question, False, phrase(language, "not_said"),
+                  score=ranked[0].score if ranked else 0.0,
+                  suggestions=_suggestions(index, ranked, language, thresholds),
+                  language=language, explanation=explanation)
+
+
+def _explain(query: Query, ranked: list[Scored], chosen: Scored | None,
+             thresholds: Thresholds, reason: str) -> Explanation:
+    top = chosen or (ranked[0] if ranked else None)
+    runner = next((s for s in ranked if top is None or s.target.key != top.target.key), None)
+    return Explanation(
+        wording=top.wording if top else "", score=top.score if top else 0.0,
+        runner_up=runner.target.key if runner else None,
+        runner_up_wording=runner.wording if runner else "",
+        runner_up_score=runner.score if runner else 0.0, thresholds=thresholds,
+        synonyms=tuple((f.alias, f.token) for f in query.fired),
+        corrections=query.corrections, reason=reason,
+    )
+
+
+def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
+    query = index.parse(question)
+    ranked = index.rank(query, limit=8)
+    language = _language(query, ranked[0] if ranked else None)
+    if not query.tokens:
+        return _decline(question, index, ranked, language, thresholds,
+                        _explain(query, ranked, None, thresholds, "no content words"))
+    reason = "no entry is close enough"
+    for position, scored in enumerate(ranked):
+        if scored.score < thresholds.accept:
+            break
+        missing = _mismatch(query, scored)
+        if missing:
+            reason = f"the question names {', '.join(sorted(missing))}, which " \
+                     f"{scored.target.key} is not about"
+            continue
+        rival = next((s for s in ranked[position + 1:] if not _mismatch(query, s)), None)
+        if rival is not None and scored.score - rival.score < thresholds.margin:
+            reason = f"too close to call between {scored.target.key} and {rival.target.key}"
+            break
+        entry = scored.target.entry
+        return Answer(question, True, entry.answer_in(language), entry.citations,
+                      scored.score, entry.id, language=language, source="entry",
+                      explanation=_explain(query, ranked, scored, thresholds, "matched"))
+    sentences = index.rank(query, limit=3, sentences=True)
+    for scored in sentences:
+        if scored.score >= thresholds.sentence and not _mismatch(query, scored):
+            return Answer(question, True, phrase(language, "article_says"),
+                          (scored.target.citation,), scored.score, None, language=language,
+                          source="article",
+                          explanation=_explain(query, sentences, scored, thresholds,
+                                               "closest article sentence"))
+    return _decline(question, index, ranked, language, thresholds,
+                    _explain(query, ranked, None, thresholds, reason))
+
+
+def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Answer:
+    """Answer one message (which may hold several questions) from the knowledge base."""
+    text = clean(strip_address(question or "")).strip()
+    if not text:
+        example = index.kb.entry(index.kb.featured[0]) if index.kb.featured else None
+        return Answer(question, False, phrase("en", "empty", example=example.canonical
+                                              if example else "who led the talks?"),
+                      suggestions=_suggestions(index, [], "en", thresholds),
+                      explanation=Explanation(reason="empty question"))
+    if len(text) > MAX_QUESTION_CHARS:
+        return Answer(question, False, phrase("en", "too_long"),
+                      explanation=Explanation(reason="question too long"))
+    parts = split_questions(text)
+    if len(parts) >= 2:
+        answers = [_answer_one(p, index, thresholds) for p in parts[:3]]
+        entries = {a.entry or a.citations[0] for a in answers if a.answered}
+        if len(entries) >= 2 or (entries and len(entries) < len(answers)):
+            return _combine(question, answers)
+    return _answer_one(text, index, thresholds)
+
+
+def _combine(question: str, answers: list[Answer]) -> Answer:
+    answered = [a for a in answers if a.answered]
+    citations = tuple(dict.fromkeys(c for a in answered for c in a.citations))
+    language = answered[0].language
+    lines = [a.text if a.answered else phrase(a.language, "not_said_part", question=a.question)
+             for a in answers]
+    return Answer(question, True, " ".join(lines), citations,
+                  min(a.score for a in answered), answered[0].entry,
+                  suggestions=tuple(s for a in answers for s in a.suggestions)[:3],
+                  language=language, source="multi", parts=tuple(answers),
+                  explanation=answered[0].explanation)

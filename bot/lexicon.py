@@ -1,0 +1,70 @@
+"""Language facts the matcher needs: words that carry no meaning, and a light stemmer.
+
+Kept small on purpose; everything about the article itself lives in ``knowledge/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FUNCTION_WORDS = frozenset("""
+a an the of to in on at by for from with about as into onto over under than then that this
+these those there here it its it's is are was were be been being am do does did done doing
+have has had having will would shall should can could may might must and or but if so not no
+yes i me my we our us you your he him his she her they them their what which who whom whose
+when where why how please tell me know let say said says just really actually also any some
+much many very more most other such own same too s t ok okay hey hi hello bot pls plz u ur
+wat wut whats whos hows wheres whens thx thanks thank lol btw im dont doesnt didnt isnt
+arent wasnt werent cant wont и в во не что он на я с со как а то все она так его но да ты к
+у же вы за бы по только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг
+ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей
+может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже
+себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой
+тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после
+над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою
+этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это скажи
+расскажи пожалуйста ли
+""".split())
+
+# Question words are kept (they tell "who" from "when"), but weigh little.
+QUESTION_WORDS = frozenset(
+    """
+who what when where why how which whose whom кто что когда где почему зачем как какой какие
+сколько чей
+""".split()
+)
+
+STOPWORDS = _FUNCTION_WORDS - QUESTION_WORDS
+
+_CYRILLIC = re.compile(r"[а-яё]")
+_EN_SUFFIXES = (
+    ("ational", "ate"), ("ations", ""), ("ation", ""), ("ments", ""), ("ment", ""),
+    ("ings", ""), ("ing", ""), ("ies", "i"), ("ied", "i"), ("edly", ""), ("ed", ""),
+    ("ers", "er"), ("es", ""), ("s", ""), ("e", ""), ("y", "i"),
+)
+_RU_SUFFIXES = tuple(sorted("""
+иями ями ами ией ией ого его ому ему ыми ими ых их ой ей ий ый ая яя ое ее ую юю ом ем ам ям
+ах ях ов ев ию ья ье ьи ия ие ии ую ть ться ет ют ут ит ат ят ил ила ило или ал ала али ел
+ела ели а я о е ы и у ю ь й
+""".split(), key=len, reverse=True))
+
+
+def is_cyrillic(text: str) -> bool:
+    """True when ``text`` contains Cyrillic letters."""
+    return bool(_CYRILLIC.search(text.lower()))
+
+
+def stem(token: str) -> str:
+    """Cut common inflections so "pledged", "pledges" and "pledge" meet."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    if _CYRILLIC.match(token):
+        for suffix in _RU_SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                token = token[: -len(suffix)]
+                break
+        return token[:6]
+    for suffix, replacement in _EN_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)] + replacement
+    return token

@@ -1,0 +1,241 @@
+"""Scoring a question against every curated wording, and against the article's sentences.
+
+``Index(kb)`` precomputes everything that does not depend on the question (folded,
+stemmed wordings, token weights, an inverted index, the vocabulary for typo repair).
+``index.parse(text)`` turns a question into a :class:`Query`; ``index.rank(query)``
+returns the best targets, best first.  Deciding whether to answer is not done here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Citation, Entry, KnowledgeBase
+from bot.lexicon import QUESTION_WORDS, STOPWORDS, is_cyrillic, stem
+from bot.normalise import clean, strip_address
+from bot.synonyms import Fired
+
+# Weights of the three similarity features (each in 0..1); chosen by the sweep in
+# ``bot.evaluate`` over the tuning split (docs/thresholds.md).
+FUZZ_WEIGHT = 0.30
+OVERLAP_WEIGHT = 0.40
+COVERAGE_WEIGHT = 0.30
+QUESTION_WORD_WEIGHT = 0.4
+_SENTENCE_END = re.compile(r"(?<=[.!?”])\s+(?=[A-Z“])")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question reduced to what the matcher compares."""
+
+    raw: str
+    text: str
+    tokens: tuple[str, ...]
+    entities: frozenset[str]
+    numbers: frozenset[str]
+    fired: tuple[Fired, ...]
+    corrections: tuple[tuple[str, str], ...]
+    cyrillic: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a question can match: a curated entry, or one sentence of an article."""
+
+    key: str
+    entry: Entry | None
+    citation: Citation | None
+    vocabulary: frozenset[str]
+    context: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One target's score for a query, with the wording that scored best."""
+
+    target: Target
+    score: float
+    wording: str
+    language: str
+    fuzz: float
+    overlap: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class _Wording:
+    target: int
+    text: str
+    tokens: frozenset[str]
+    sorted_text: str
+    language: str
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences (good enough for news prose)."""
+    return [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
+
+
+class Index:
+    """Precomputed matching data for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.synonyms = kb.synonyms
+        self.entry_targets: list[Target] = []
+        self.sentence_targets: list[Target] = []
+        self._wordings: list[_Wording] = []
+        self._sentence_wordings: list[_Wording] = []
+        raw_vocabulary: set[str] = set()
+        paragraph_tokens = {
+            (slug, n): self._stems(self.fold(p)[0], raw_vocabulary)
+            for slug, article in kb.articles.items()
+            for n, p in enumerate(article.paragraphs, 1)
+        }
+        for entry in kb.entries:
+            texts = [(q, "en") for q in entry.questions] + [(q, "ru") for q in entry.questions_ru]
+            body = [entry.answer, entry.answer_ru] + [c.text for c in entry.citations]
+            vocabulary: set[str] = set()
+            target = len(self.entry_targets)
+            for text, language in texts:
+                wording = self._wording(target, text, language, raw_vocabulary)
+                vocabulary |= wording.tokens
+                self._wordings.append(wording)
+            for text in body:
+                vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
+            context = set(vocabulary)
+            for citation in entry.citations:
+                context |= paragraph_tokens[(citation.article, citation.paragraph)]
+            self.entry_targets.append(
+                Target(entry.id, entry, None, frozenset(vocabulary), frozenset(context))
+            )
+        for slug, article in kb.articles.items():
+            for number, paragraph in enumerate(article.paragraphs, 1):
+                for i, sentence in enumerate(sentences(paragraph), 1):
+                    target = len(self.sentence_targets)
+                    wording = self._wording(target, sentence, "en", raw_vocabulary)
+                    self._sentence_wordings.append(wording)
+                    self.sentence_targets.append(Target(
+                        f"{slug}#{number}.{i}", None, Citation(slug, number, sentence),
+                        wording.tokens, frozenset(paragraph_tokens[(slug, number)]),
+                    ))
+        self._vocabulary = sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3)
+        self._known = frozenset(raw_vocabulary)
+        self.weights = self._weights()
+        self._postings = self._invert(self._wordings)
+        self._sentence_postings = self._invert(self._sentence_wordings)
+
+    # -- preparation -------------------------------------------------------------------
+    def fold(self, text: str) -> tuple[str, tuple[Fired, ...]]:
+        """Normalise ``text`` with aliases folded into canonical tokens."""
+        return self.synonyms.fold(clean(text))
+
+    @staticmethod
+    def _stems(folded: str, vocabulary: set[str]) -> set[str]:
+        words = folded.split()
+        vocabulary.update(words)
+        return {stem(w) for w in words if w not in STOPWORDS}
+
+    def _wording(self, target: int, text: str, language: str, vocabulary: set[str]) -> _Wording:
+        folded = self.fold(text)[0]
+        stems = self._stems(folded, vocabulary)
+        return _Wording(target, text, frozenset(stems), " ".join(sorted(stems)), language)
+
+    def _weights(self) -> dict[str, float]:
+        document_frequency: dict[str, int] = defaultdict(int)
+        for target in self.entry_targets:
+            for token in target.vocabulary:
+                document_frequency[token] += 1
+        total = len(self.entry_targets) + 1
+        return {t: math.log(total / (df + 0.5)) for t, df in document_frequency.items()}
+
+    @property
+    def unknown_weight(self) -> float:
+        """Weight of a word no entry uses: as rare as a word can be."""
+        return math.log((len(self.entry_targets) + 1) / 0.5)
+
+    def weight(self, token: str) -> float:
+        """How much a (stemmed) token says about which entry is meant."""
+        if token in QUESTION_WORDS:
+            return QUESTION_WORD_WEIGHT
+        return max(self.weights.get(token, self.unknown_weight), 0.1)
+
+    @staticmethod
+    def _invert(wordings: list[_Wording]) -> dict[str, list[int]]:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, wording in enumerate(wordings):
+            for token in wording.tokens:
+                postings[token].append(i)
+        return dict(postings)
+
+    # -- questions ---------------------------------------------------------------------
+    def _repair(self, word: str) -> str:
+        """Map a misspelt word onto the knowledge base's vocabulary, if one is close."""
+        if word in self._known or word in STOPWORDS or len(word) < 4 or not word.isalpha():
+            return word
+        cutoff = 80 if len(word) >= 6 else 84
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                   score_cutoff=cutoff)
+        return found[0] if found else word
+
+    def parse(self, question: str) -> Query:
+        """Reduce a question to folded, repaired, stemmed content tokens."""
+        cleaned = clean(strip_address(question))
+        folded, fired = self.synonyms.fold(cleaned)
+        corrections = []
+        words = []
+        for word in folded.split():
+            repaired = self._repair(word)
+            if repaired != word:
+                corrections.append((word, repaired))
+            words.append(repaired)
+        text = " ".join(words)
+        if corrections:
+            # A repaired word may now be an alias ("lavrof" -> "lavrov").
+            text, more = self.synonyms.fold(text)
+            fired = fired + more
+        content = tuple(dict.fromkeys(stem(w) for w in text.split() if w not in STOPWORDS))
+        entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
+        numbers = frozenset(t for t in content if _HAS_DIGIT.search(t))
+        return Query(question, text, content, entities, numbers, fired, tuple(corrections),
+                     is_cyrillic(cleaned))
+
+    def rank(self, query: Query, *, limit: int = 5, sentences: bool = False) -> list[Scored]:
+        """The best-scoring targets for ``query`` (one per target), best first."""
+        wordings = self._sentence_wordings if sentences else self._wordings
+        postings = self._sentence_postings if sentences else self._postings
+        targets = self.sentence_targets if sentences else self.entry_targets
+        if not query.tokens:
+            return []
+        weights = {t: self.weight(t) for t in query.tokens}
+        query_total = sum(weights.values())
+        shared: dict[int, float] = defaultdict(float)
+        for token in query.tokens:
+            for i in postings.get(token, ()):
+                shared[i] += weights[token]
+        query_sorted = " ".join(sorted(query.tokens))
+        best: dict[int, Scored] = {}
+        coverage_cache: dict[int, float] = {}
+        for i, common in shared.items():
+            wording = wordings[i]
+            wording_total = sum(self.weight(t) for t in wording.tokens)
+            overlap = 2 * common / (query_total + wording_total)
+            similarity = fuzz.ratio(query_sorted, wording.sorted_text) / 100
+            if wording.target not in coverage_cache:
+                vocabulary = targets[wording.target].vocabulary
+                covered = sum(w for t, w in weights.items() if t in vocabulary)
+                coverage_cache[wording.target] = covered / query_total
+            coverage = coverage_cache[wording.target]
+            score = (FUZZ_WEIGHT * similarity + OVERLAP_WEIGHT * overlap
+                     + COVERAGE_WEIGHT * coverage)
+            current = best.get(wording.target)
+            if current is None or score > current.score:
+                best[wording.target] = Scored(targets[wording.target], score, wording.text,
+                                              wording.language, similarity, overlap, coverage)
+        return sorted(best.values(), key=lambda s: -s.score)[:limit]

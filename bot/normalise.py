@@ -1,0 +1,71 @@
+"""Text normalisation: the one place that decides what two strings have in common.
+
+Applied to both sides (knowledge-base wordings at load time, questions at ask time),
+so the matcher only ever compares normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Telegram usernames: 5-32 chars of [A-Za-z0-9_]; commands may carry "@botname".
+_ADDRESS = re.compile(
+    r"^\s*(?:/ask(?:@(?P<cmd_bot>\w+))?\b|@(?P<mention>\w{3,32})\b)[\s,:;.!?-]*",
+    re.IGNORECASE,
+)
+_QUOTES = str.maketrans({
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "–": "-", "—": "-", "―": "-", "−": "-", "‐": "-", "‑": "-",
+})
+# Zero-width and bidi control characters that people paste without seeing them.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0 ](?=\d{3}\b)")
+_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
+_POSSESSIVE = re.compile(r"'s\b")
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACE = re.compile(r"\s+")
+_ABBREVIATIONS = {
+    "bn": "billion", "mln": "million", "mn": "million", "k": "thousand",
+    "млрд": "миллиард", "млн": "миллион", "тыс": "тысяч",
+}
+_NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(bn|mln|mn|k|млрд|млн|тыс)\b")
+
+
+def strip_address(text: str) -> str:
+    """Remove a leading ``/ask``, ``/ask@bot`` or ``@bot`` so only the question is left."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _ADDRESS.sub("", text, count=1)
+    return text.strip()
+
+
+def clean(text: str) -> str:
+    """Unicode NFKC, drop invisible characters, straighten quotes and dashes (case kept)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    return text.translate(_QUOTES)
+
+
+def normalise(text: str) -> str:
+    """Clean, casefold, and reduce to space-separated word tokens.
+
+    Numbers keep their value: "2,000" becomes "2000" and "1.2" becomes "1_2", so a
+    figure survives as one token; "$1.2bn" becomes "1_2 billion".
+    """
+    text = clean(text).casefold()
+    text = text.replace("ё", "е")
+    text = _THOUSANDS.sub("", text)
+    text = _DECIMAL.sub("_", text)
+    text = _POSSESSIVE.sub("", text).replace("'", "")
+    text = _NON_WORD.sub(" ", text)
+    text = _NUMBER_WITH_UNIT.sub(lambda m: f"{m[1]} {_ABBREVIATIONS[m[2]]}", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Split already-normalised text into tokens."""
+    return text.split()

@@ -1,0 +1,45 @@
+"""The normaliser: both sides of every comparison go through it."""
+
+import pytest
+
+from bot.normalise import clean, normalise, strip_address
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Russia’s “bias”", "russia bias"),
+        ("  WHO   led\tthe talks?? ", "who led the talks"),
+        ("2,000 fighters", "2000 fighters"),
+        ("$1.2 billion", "1_2 billion"),
+        ("1.2bn dollars", "1_2 billion dollars"),
+        ("IS-linked", "is linked"),
+        ("Кабулов — посланник", "кабулов посланник"),
+        ("ёлка", "елка"),
+        ("ﬁghters", "fighters"),  # NFKC folds the ligature
+        ("tal\u200biban", "taliban"),  # zero-width space
+        ("", ""),
+    ],
+)
+def test_normalise(raw, expected):
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("/ask who is Hanafi?", "who is Hanafi?"),
+        ("/ask@talks_test_bot who is Hanafi?", "who is Hanafi?"),
+        ("/ASK  who", "who"),
+        ("@talks_test_bot, who is Hanafi?", "who is Hanafi?"),
+        ("/ask", ""),
+        ("/asking for a friend", "/asking for a friend"),
+        ("who is @talks_test_bot", "who is @talks_test_bot"),
+    ],
+)
+def test_strip_address(raw, expected):
+    assert strip_address(raw) == expected
+
+
+def test_clean_keeps_case_but_drops_controls():
+    assert clean("IS\x00 fighters\u202e") == "IS fighters"

@@ -1,0 +1,138 @@
+"""The command line: the JSON contract of ``ask``, JSON Lines, bad input, and errors."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).parent.parent
+HARBOUR = Path(__file__).parent / "fixtures" / "harbour"
+KEYS = {"question", "answered", "answer", "citations", "score", "entry", "suggestions"}
+
+
+def run_cli(*args, stdin=None, env=None):
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, cwd=ROOT,
+                          capture_output=True, env=environment, timeout=60)
+
+
+def test_ask_json_contract(capsys):
+    assert main(["ask", "--json", "--knowledge", str(HARBOUR), "how much is a ticket?"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert KEYS <= payload.keys()
+    assert payload["answered"] is True
+    assert payload["entry"] == "ferry-tickets"
+    (citation,) = payload["citations"]
+    assert citation == {"article": "harbour-ferry", "paragraph": 6,
+                        "text": "Tickets cost three crowns, and children under twelve "
+                                "travel free."}
+    assert 0 < payload["score"] <= 1
+
+
+def test_ask_json_decline_has_suggestions_shape(capsys):
+    assert main(["ask", "--json", "--knowledge", str(HARBOUR), "who won the world cup?"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answered"] is False
+    assert payload["citations"] == [] and payload["entry"] is None
+    assert isinstance(payload["suggestions"], list)
+
+
+def test_ask_json_lines_from_stdin_in_order():
+    questions = ["how much is a ticket?", "hi", "ferry capacity", "", "how long is the crossing"]
+    result = run_cli("ask", "--json", "--knowledge", str(HARBOUR), "-",
+                     stdin="\n".join(questions).encode())
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line["question"] for line in lines] == questions
+    assert [line["entry"] for line in lines] == [
+        "ferry-tickets", None, "ferry-capacity", None, "ferry-crossing-time"]
+
+
+def test_ask_does_not_import_telegram():
+    code = ("import sys; from bot.cli import main; "
+            f"main(['ask', '--knowledge', {str(HARBOUR)!r}, 'ferry capacity']); "
+            "assert 'telegram' not in sys.modules, 'engine imported telegram'")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 10_000, "\x00\x01\xff\ufffd" * 50,
+                                      "<b>hi</b> &amp; </blockquote>"])
+def test_bad_questions_get_a_decline_not_a_traceback(question, capsys):
+    assert main(["ask", "--json", "--knowledge", str(HARBOUR), question]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answered"] is False
+
+
+def test_binary_garbage_on_stdin():
+    result = run_cli("ask", "--json", "--knowledge", str(HARBOUR), "-",
+                     stdin=bytes(range(256)) * 4 + b"\nferry capacity\n")
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert json.loads(result.stdout.decode().splitlines()[-1])["entry"] == "ferry-capacity"
+
+
+def test_missing_knowledge_directory_is_one_clear_line(tmp_path):
+    result = run_cli("ask", "--knowledge", str(tmp_path / "missing"), "anything")
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert b"knowledge directory not found" in result.stderr
+
+
+def test_unreadable_knowledge_file_is_reported(tmp_path):
+    kb = tmp_path / "kb"
+    shutil.copytree(HARBOUR, kb)
+    (kb / "harbour-ferry.yaml").write_bytes(b"version: 1\n\xff\xfe broken")
+    result = run_cli("validate", "--knowledge", str(kb))
+    assert result.returncode == 1
+    assert b"not UTF-8" in result.stderr and b"harbour-ferry.yaml:2" in result.stderr
+
+
+def test_knowledge_dir_from_environment():
+    result = run_cli("ask", "--json", "ferry capacity", env={"KNOWLEDGE_DIR": str(HARBOUR)})
+    assert json.loads(result.stdout)["entry"] == "ferry-capacity"
+
+
+def test_malformed_setting_is_one_clear_line():
+    result = run_cli("ask", "ferry capacity", env={"LOG_LEVEL": "loud"})
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().startswith("configuration error: LOG_LEVEL")
+
+
+def test_console_chat_answers_and_explains():
+    result = run_cli("console", "--knowledge", str(HARBOUR),
+                     stdin=b"how much is a ticket?\nwhy\nquit\n")
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert "Three crowns" in out and "paragraph 6" in out
+    assert "matched wording" in out
+
+
+def test_default_command_without_token_starts_console_and_says_how_to_connect():
+    result = run_cli("--knowledge", str(HARBOUR), stdin=b"ferry capacity\n")
+    out = result.stdout.decode()
+    assert "TELEGRAM_BOT_TOKEN" in out.splitlines()[0]
+    assert "120 passengers" in out
+
+
+def test_eval_command_reports_and_enforces_floor(tmp_path, capsys):
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        '- q: "ferry capacity?"\n  expect: answer\n  gold: ["up to 120 passengers"]\n'
+        '  para: [4]\n  kind: short\n'
+        '- q: "hello there"\n  expect: no_answer\n  gold: []\n  para: []\n  kind: chatter\n'
+        '- q: "who painted the ferry?"\n  expect: answer\n  gold: ["nothing"]\n  para: []\n'
+        '  kind: paraphrase\n')
+    assert main(["eval", "--knowledge", str(HARBOUR), str(questions)]) == 0
+    out = capsys.readouterr().out
+    assert "2/3" in out and "by kind" in out and "who painted the ferry?" in out
+    assert main(["eval", "--knowledge", str(HARBOUR), "--min-accuracy", "0.9",
+                 str(questions)]) == 1

@@ -22,12 +22,14 @@ MAX_QUESTION_CHARS = 1000
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Cut-offs chosen by the sweep over the tuning split (see docs/thresholds.md)."""
+    """Scoring weights and cut-offs, chosen by a sweep over the tuning split
+    (see docs/thresholds.md)."""
 
     accept: float = 0.52       # an entry's score must reach this to be answered
     margin: float = 0.0        # best must beat a different runner-up by this much
     sentence: float = 0.62     # an article sentence, when no entry is good enough
     suggest: float = 0.25      # entries shown as "closest questions" must reach this
+    weights: tuple[float, float, float] = (0.30, 0.40, 0.30)  # fuzz, overlap, coverage
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -94,8 +96,12 @@ def _language(query: Query, best: Scored | None) -> str:
 
 
 def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
-    """Names and numbers in the question that the matched target is not about."""
-    return (query.entities | query.numbers) - scored.target.context
+    """Names, numbers and answer types in the question that the target is not about."""
+    missing = (query.entities | query.numbers) - scored.target.context
+    wanted = scored.target.types
+    if query.types and wanted and not query.types & wanted:
+        missing |= {f"a {t} question" for t in query.types}
+    return missing
 
 
 def _suggestions(index: Index, ranked: list[Scored], language: str,
@@ -130,9 +136,9 @@ def _explain(query: Query, ranked: list[Scored], chosen: Scored | None,
 
 def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     query = index.parse(question)
-    ranked = index.rank(query, limit=8)
+    ranked = index.rank(query, limit=8, weights=thresholds.weights)
     language = _language(query, ranked[0] if ranked else None)
-    if not query.tokens:
+    if not query.informative:
         return _decline(question, index, ranked, language, thresholds,
                         _explain(query, ranked, None, thresholds, "no content words"))
     reason = "no entry is close enough"
@@ -152,7 +158,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
         return Answer(question, True, entry.answer_in(language), entry.citations,
                       scored.score, entry.id, language=language, source="entry",
                       explanation=_explain(query, ranked, scored, thresholds, "matched"))
-    sentences = index.rank(query, limit=3, sentences=True)
+    sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     for scored in sentences:
         if scored.score >= thresholds.sentence and not _mismatch(query, scored):
             return Answer(question, True, phrase(language, "article_says"),
@@ -173,6 +179,10 @@ def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRE
                                               if example else "who led the talks?"),
                       suggestions=_suggestions(index, [], "en", thresholds),
                       explanation=Explanation(reason="empty question"))
+    if text.startswith("/"):
+        return Answer(question, False, phrase("en", "not_said"),
+                      suggestions=_suggestions(index, [], "en", thresholds),
+                      explanation=Explanation(reason="a command, not a question"))
     if len(text) > MAX_QUESTION_CHARS:
         return Answer(question, False, phrase("en", "too_long"),
                       explanation=Explanation(reason="question too long"))

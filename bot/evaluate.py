@@ -68,7 +68,8 @@ def load_cases(paths: Iterable[Path], *, split: bool | None = None) -> list[Case
             raise EvalFileError(f"{path}{line}: {exc.message}") from None
         if not isinstance(items, list):
             raise EvalFileError(f"{path}: expected a list of questions")
-        do_split = split if split is not None else "eval" in path.parts
+        do_split = split if split is not None else path.resolve().parent.parts[-2:] == (
+            "data", "eval")
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("q"), str) or \
                     item.get("expect") not in ("answer", "no_answer"):

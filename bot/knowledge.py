@@ -51,11 +51,42 @@ class Article:
 
 @dataclass(frozen=True)
 class Citation:
-    """A verbatim quote and where it stands: article slug and paragraph number."""
+    """A verbatim passage and where it stands: article slug and paragraph number.
+
+    ``text`` is the whole sentence (or sentences) around the curated quote, so the
+    reader sees the claim in context; ``quote`` is the curated proof inside it.
+    """
 
     article: str
     paragraph: int
     text: str
+    quote: str = ""
+
+    @property
+    def highlight(self) -> str:
+        """The words to emphasise inside ``text``."""
+        return self.quote or self.text
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?”])\s+(?=[A-Z“‘\"(])")
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of a paragraph (good enough for news prose)."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(paragraph)))
+    return [(a, b) for a, b in spans if paragraph[a:b].strip()]
+
+
+def in_context(paragraph: str, start: int, end: int) -> str:
+    """The sentence(s) of ``paragraph`` that contain the span ``start:end``."""
+    spans = sentence_spans(paragraph)
+    first = next(a for a, b in spans if b > start)
+    last = next(b for a, b in reversed(spans) if a < end)
+    return paragraph[first:last]
 
 
 @dataclass(frozen=True)
@@ -246,8 +277,10 @@ def _nearest_passage(quote: str, paragraphs: tuple[str, ...]) -> tuple[int, str,
 def _locate(c: _Collector, path: Path, quote: str, line: int, entry: str,
             slug: str, paragraphs: tuple[str, ...]) -> Citation | None:
     for number, paragraph in enumerate(paragraphs, 1):
-        if quote in paragraph:
-            return Citation(slug, number, quote)
+        start = paragraph.find(quote)
+        if start >= 0:
+            return Citation(slug, number, in_context(paragraph, start, start + len(quote)),
+                            quote)
     number, passage, _score = _nearest_passage(quote, paragraphs)
     hint = ""
     if passage and " ".join(clean(passage).split()) == " ".join(clean(quote).split()):

@@ -68,3 +68,22 @@ def stem(token: str) -> str:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             return token[: -len(suffix)] + replacement
     return token
+
+
+# What kind of answer a question wants. A question that asks "when" must not be
+# answered by an entry none of whose wordings asks "when".
+_ANSWER_TYPES = (
+    ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
+                          r"zachem)\b")),
+    ("quantity", re.compile(r"\b(how (many|much|long|big|large)|what (number|amount|"
+                            r"percentage|share|proportion)|сколько|skolko|skol'ko)\b")),
+    ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
+                        r"month)|когда|kogda|в каком году)\b")),
+    ("person", re.compile(r"\b(who|whom|whose|кто|кого|кому|kto)\b")),
+    ("place", re.compile(r"\b(where|где|куда|откуда|gde|kuda)\b")),
+)
+
+
+def answer_types(normalised: str) -> frozenset[str]:
+    """The kinds of answer a (normalised) question asks for: reason, quantity, time, ..."""
+    return frozenset(name for name, pattern in _ANSWER_TYPES if pattern.search(normalised))

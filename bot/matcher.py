@@ -15,18 +15,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Citation, Entry, KnowledgeBase
-from bot.lexicon import QUESTION_WORDS, STOPWORDS, is_cyrillic, stem
+from bot.knowledge import Citation, Entry, KnowledgeBase, sentence_spans
+from bot.lexicon import QUESTION_WORDS, STOPWORDS, answer_types, is_cyrillic, stem
 from bot.normalise import clean, strip_address
 from bot.synonyms import Fired
 
-# Weights of the three similarity features (each in 0..1); chosen by the sweep in
-# ``bot.evaluate`` over the tuning split (docs/thresholds.md).
-FUZZ_WEIGHT = 0.30
-OVERLAP_WEIGHT = 0.40
-COVERAGE_WEIGHT = 0.30
+# Default weights of the three similarity features (each in 0..1); the engine passes
+# the tuned ones from ``bot.answer.Thresholds`` (docs/thresholds.md).
+DEFAULT_WEIGHTS = (0.30, 0.40, 0.30)
 QUESTION_WORD_WEIGHT = 0.4
-_SENTENCE_END = re.compile(r"(?<=[.!?”])\s+(?=[A-Z“])")
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -42,6 +39,12 @@ class Query:
     fired: tuple[Fired, ...]
     corrections: tuple[tuple[str, str], ...]
     cyrillic: bool
+    types: frozenset[str] = frozenset()
+
+    @property
+    def informative(self) -> bool:
+        """True when the question has a word beyond "who/what/when"."""
+        return any(t not in QUESTION_WORDS for t in self.tokens)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Target:
     citation: Citation | None
     vocabulary: frozenset[str]
     context: frozenset[str]
+    types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,6 @@ class _Wording:
     language: str
 
 
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences (good enough for news prose)."""
-    return [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
-
-
 class Index:
     """Precomputed matching data for one knowledge base."""
 
@@ -102,10 +101,12 @@ class Index:
             texts = [(q, "en") for q in entry.questions] + [(q, "ru") for q in entry.questions_ru]
             body = [entry.answer, entry.answer_ru] + [c.text for c in entry.citations]
             vocabulary: set[str] = set()
+            types: set[str] = set()
             target = len(self.entry_targets)
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
                 vocabulary |= wording.tokens
+                types |= answer_types(self.fold(text)[0])
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
@@ -113,16 +114,18 @@ class Index:
             for citation in entry.citations:
                 context |= paragraph_tokens[(citation.article, citation.paragraph)]
             self.entry_targets.append(
-                Target(entry.id, entry, None, frozenset(vocabulary), frozenset(context))
+                Target(entry.id, entry, None, frozenset(vocabulary), frozenset(context),
+                       frozenset(types))
             )
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
-                for i, sentence in enumerate(sentences(paragraph), 1):
+                for i, (start, end) in enumerate(sentence_spans(paragraph), 1):
+                    sentence = paragraph[start:end]
                     target = len(self.sentence_targets)
                     wording = self._wording(target, sentence, "en", raw_vocabulary)
                     self._sentence_wordings.append(wording)
                     self.sentence_targets.append(Target(
-                        f"{slug}#{number}.{i}", None, Citation(slug, number, sentence),
+                        f"{slug}#{number}.{i}", None, Citation(slug, number, sentence, sentence),
                         wording.tokens, frozenset(paragraph_tokens[(slug, number)]),
                     ))
         self._vocabulary = sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3)
@@ -204,10 +207,16 @@ class Index:
         entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t))
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
-                     is_cyrillic(cleaned))
+                     is_cyrillic(cleaned), answer_types(text))
 
-    def rank(self, query: Query, *, limit: int = 5, sentences: bool = False) -> list[Scored]:
-        """The best-scoring targets for ``query`` (one per target), best first."""
+    def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
+             weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:
+        """The best-scoring targets for ``query`` (one per target), best first.
+
+        ``weights`` weigh character similarity, weighted word overlap with the wording,
+        and how much of the question the entry's vocabulary covers.
+        """
+        fuzz_weight, overlap_weight, coverage_weight = weights
         wordings = self._sentence_wordings if sentences else self._wordings
         postings = self._sentence_postings if sentences else self._postings
         targets = self.sentence_targets if sentences else self.entry_targets
@@ -232,8 +241,8 @@ class Index:
                 covered = sum(w for t, w in weights.items() if t in vocabulary)
                 coverage_cache[wording.target] = covered / query_total
             coverage = coverage_cache[wording.target]
-            score = (FUZZ_WEIGHT * similarity + OVERLAP_WEIGHT * overlap
-                     + COVERAGE_WEIGHT * coverage)
+            score = (fuzz_weight * similarity + overlap_weight * overlap
+                     + coverage_weight * coverage)
             current = best.get(wording.target)
             if current is None or score > current.score:
                 best[wording.target] = Scored(targets[wording.target], score, wording.text,

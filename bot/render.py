@@ -44,11 +44,21 @@ def where(citation: Citation, kb: KnowledgeBase, language: str = "en") -> str:
     return f"{label}, “{article.title}”" if len(kb.articles) > 1 else label
 
 
+def _emphasised(text: str, highlight: str) -> str:
+    """Escaped ``text`` with the curated quote inside it in bold."""
+    before, found, after = text.partition(highlight)
+    if not found or highlight == text:
+        return html.escape(text, quote=False)
+    return (html.escape(before, quote=False) + "<b>" + html.escape(found, quote=False)
+            + "</b>" + html.escape(after, quote=False))
+
+
 def _quote_block(citation: Citation, kb: KnowledgeBase, language: str, room: int) -> str:
     label = where(citation, kb, language)
-    text = _cut(citation.text, max(room - _units(label) - 8, 40))
+    room = max(room - _units(label) - 8, 40)
+    text = citation.text if _units(citation.text) <= room else _cut(citation.highlight, room)
     attribute = " expandable" if len(text) > EXPANDABLE_OVER else ""
-    return (f"<blockquote{attribute}>“{html.escape(text, quote=False)}”\n"
+    return (f"<blockquote{attribute}>“{_emphasised(text, citation.highlight)}”\n"
             f"— <i>{html.escape(label, quote=False)}</i></blockquote>")
 
 
@@ -91,10 +101,7 @@ def render_html(answer: Answer, kb: KnowledgeBase, *, limit: int = TELEGRAM_LIMI
 def render_paragraph_html(citation: Citation, kb: KnowledgeBase, language: str = "en") -> str:
     """The whole paragraph a citation comes from, with the quoted words in bold."""
     paragraph = kb.articles[citation.article].paragraph(citation.paragraph)
-    before, _, after = paragraph.partition(citation.text)
-    body = (html.escape(before, quote=False) + "<b>" + html.escape(citation.text, quote=False)
-            + "</b>" + html.escape(after, quote=False)) if citation.text in paragraph \
-        else html.escape(paragraph, quote=False)
+    body = _emphasised(paragraph, citation.highlight)
     label = html.escape(where(citation, kb, language), quote=False)
     return f"<blockquote>{body}</blockquote>\n— <i>{label}</i>"
 

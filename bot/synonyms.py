@@ -33,6 +33,12 @@ class Fired:
     token: str
 
 
+def _shouting(text: str) -> bool:
+    """ALL CAPS text, where case says nothing ("WHO IS HANAFI")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
 def _alternative(alias: str) -> str:
     if alias.endswith("*"):
         return re.escape(alias[:-1]) + r"\w*"
@@ -91,7 +97,7 @@ class Synonyms:
                 return f" {token} "
             return sub
 
-        if self._exact_re is not None:
+        if self._exact_re is not None and not _shouting(cleaned):
             cleaned = self._exact_re.sub(replace(self._exact), cleaned)
         text = normalise(cleaned)
         if self._folded_re is not None:

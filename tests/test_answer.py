@@ -1,0 +1,145 @@
+"""The engine on the bundled knowledge base: paraphrases, typos, near-misses, chatter,
+several questions in one message, Russian, and several articles at once."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.answer import answer, split_questions
+from bot.knowledge import load_knowledge
+from bot.matcher import Index
+
+ROOT = Path(__file__).parent.parent
+HARBOUR = Path(__file__).parent / "fixtures" / "harbour"
+
+
+@pytest.fixture(scope="module")
+def index():
+    return Index(load_knowledge(ROOT / "knowledge"))
+
+
+def cited(result):
+    return " | ".join(c.text for c in result.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("How much money has the EU promised?", "one billion euros"),
+        ("who headed the taliban delegation", "Abdul Salam Hanafi"),
+        ("how many IS fighters did Putin say were in northern Afghanistan?", "2,000 fighters"),
+        ("did the americans attend the moscow talks?", "absence of US officials"),
+        ("What did Russia's top diplomat say about drug trafficking?", "unprecedented"),
+        ("is the taliban banned in russia", "designated terrorist organization"),
+    ],
+)
+def test_paraphrases_are_answered_with_the_right_citation(index, question, gold):
+    result = answer(question, index)
+    assert result.answered, result.explanation.reason
+    assert gold in cited(result)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("how much did the europian unoin pledge", "one billion euros"),
+        ("wat did lavrof say about drug trafiking", "unprecedented"),
+        ("how many soviet soliders died in afganistan", "14,000 Soviet troops"),
+        ("who is kabulof", "Zamir Kabulov"),
+    ],
+)
+def test_typos_and_misspelt_names(index, question, gold):
+    result = answer(question, index)
+    assert result.answered, result.explanation.reason
+    assert gold in cited(result)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did India's prime minister say?",
+        "How much aid has Russia pledged?",
+        "How much aid did the United States pledge?",
+        "Who is the Chinese envoy to Afghanistan?",
+        "How many Taliban fighters are there?",
+        "What did Pakistan say at the talks?",
+    ],
+)
+def test_near_misses_are_declined_with_suggestions(index, question):
+    result = answer(question, index)
+    assert not result.answered, (result.entry, cited(result))
+    assert result.suggestions
+
+
+@pytest.mark.parametrize("question", ["hi", "thanks!", "lol", "ok", "👍", "good bot",
+                                      "What is the capital of Australia?",
+                                      "how do i reverse a list in python"])
+def test_chatter_and_unrelated_are_declined(index, question):
+    assert not answer(question, index).answered
+
+
+def test_two_questions_in_one_message_get_both_answers(index):
+    result = answer("who is Hanafi and what did the French minister warn?", index)
+    assert result.answered and len(result.parts) == 2
+    assert "Hanafi" in cited(result.parts[0])
+    assert "the state itself will collapse" in cited(result.parts[1])
+
+
+def test_an_unanswerable_part_is_declined_for_that_part(index):
+    result = answer("how much did the EU pledge? and who won the world cup?", index)
+    assert result.answered and len(result.parts) == 2
+    assert result.parts[0].answered and not result.parts[1].answered
+
+
+def test_split_questions_keeps_single_questions_whole():
+    assert split_questions("Which countries, Russia and China, attended?") == [
+        "Which countries, Russia and China, attended"]
+    assert split_questions("who is Hanafi and what did Le Drian warn?") == [
+        "who is Hanafi", "what did Le Drian warn"]
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("Сколько помощи пообещал Евросоюз?", "one billion euros"),
+        ("Что Лавров сказал о наркотрафике?", "unprecedented"),
+        ("kto vozglavlyal delegaciyu talibov", "Abdul Salam Hanafi"),
+    ],
+)
+def test_russian_questions_get_russian_answers_with_english_citations(index, question, gold):
+    result = answer(question, index)
+    assert result.answered, result.explanation.reason
+    assert result.language == "ru"
+    assert gold in cited(result)
+
+
+def test_russian_decline_is_in_russian(index):
+    result = answer("Что сказал премьер-министр Индии?", index)
+    assert not result.answered
+    assert result.text == "В статье об этом не говорится."
+
+
+def test_addressing_is_stripped(index):
+    plain = answer("how much did the EU pledge", index)
+    addressed = answer("/ask@talks_test_bot how much did the EU pledge", index)
+    assert addressed.entry == plain.entry and addressed.answered
+
+
+def test_explanation_names_wording_runner_up_and_synonyms(index):
+    result = answer("what did russia's top diplomat say about drug trafficking", index)
+    e = result.explanation
+    assert e.wording and e.runner_up and e.score > e.runner_up_score
+    assert any(token == "lavrov" for _, token in e.synonyms)
+
+
+def test_several_articles_compete_and_cite_their_own(tmp_path):
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(ROOT / "knowledge", kb_dir)
+    for name in ("harbour-ferry.txt", "harbour-ferry.yaml"):
+        shutil.copy(HARBOUR / name, kb_dir / name)
+    index = Index(load_knowledge(kb_dir))
+    ferry = answer("how much is a ferry ticket?", index)
+    aid = answer("how much aid has the EU pledged?", index)
+    assert ferry.citations[0].article == "harbour-ferry"
+    assert aid.citations[0].article == "moscow-talks"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge import Citation
+from bot.lexicon import QUESTION_WORDS
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, strip_address
 from bot.phrases import phrase
@@ -25,11 +26,12 @@ class Thresholds:
     """Scoring weights and cut-offs, chosen by a sweep over the tuning split
     (see docs/thresholds.md)."""
 
-    accept: float = 0.52       # an entry's score must reach this to be answered
+    accept: float = 0.60       # an entry's score must reach this to be answered
     margin: float = 0.0        # best must beat a different runner-up by this much
-    sentence: float = 0.62     # an article sentence, when no entry is good enough
+    sentence: float = 0.70     # an article sentence, when no entry is good enough
     suggest: float = 0.25      # entries shown as "closest questions" must reach this
-    weights: tuple[float, float, float] = (0.30, 0.40, 0.30)  # fuzz, overlap, coverage
+    weights: tuple[float, float, float] = (0.40, 0.30, 0.30)  # fuzz, overlap, coverage
+    stray_penalty: float = 0.12  # per article word the matched entry does not cover
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -98,10 +100,32 @@ def _language(query: Query, best: Scored | None) -> str:
 def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
     """Names, numbers and answer types in the question that the target is not about."""
     missing = (query.entities | query.numbers) - scored.target.context
+    if "speech" in query.types:
+        # "What did Pakistan say?": only an entry about something said, by whoever the
+        # question names, can answer it.
+        missing |= query.entities - scored.target.vocabulary
+        if "speech" not in scored.target.types:
+            missing |= {"a question about what someone said"}
     wanted = scored.target.types
-    if query.types and wanted and not query.types & wanted:
-        missing |= {f"a {t} question" for t in query.types}
+    asked = query.types - {"speech"}
+    if asked and wanted and not asked & wanted:
+        missing |= {f"a {t} question" for t in asked}
     return missing
+
+
+def _stray(query: Query, scored: Scored, index: Index) -> frozenset[str]:
+    """Words the article uses elsewhere but not around this target.
+
+    "What *year* did the talks happen", "how long did the talks *last*": a word of the
+    article's that the matched entry never touches marks a question about something else.
+    """
+    return frozenset(t for t in query.tokens
+                     if t in index.article_words and t not in QUESTION_WORDS
+                     and t not in query.repaired and not index.covers(scored.target, t))
+
+
+def _adjusted(query: Query, scored: Scored, index: Index, thresholds: Thresholds) -> float:
+    return scored.score - thresholds.stray_penalty * len(_stray(query, scored, index))
 
 
 def _suggestions(index: Index, ranked: list[Scored], language: str,
@@ -141,26 +165,33 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     if not query.informative:
         return _decline(question, index, ranked, language, thresholds,
                         _explain(query, ranked, None, thresholds, "no content words"))
+    candidates = [(_adjusted(query, s, index, thresholds), s) for s in ranked
+                  if not _mismatch(query, s)]
+    candidates.sort(key=lambda pair: -pair[0])
     reason = "no entry is close enough"
-    for position, scored in enumerate(ranked):
-        if scored.score < thresholds.accept:
-            break
-        missing = _mismatch(query, scored)
-        if missing:
-            reason = f"the question names {', '.join(sorted(missing))}, which " \
-                     f"{scored.target.key} is not about"
-            continue
-        rival = next((s for s in ranked[position + 1:] if not _mismatch(query, s)), None)
-        if rival is not None and scored.score - rival.score < thresholds.margin:
-            reason = f"too close to call between {scored.target.key} and {rival.target.key}"
-            break
-        entry = scored.target.entry
-        return Answer(question, True, entry.answer_in(language), entry.citations,
-                      scored.score, entry.id, language=language, source="entry",
-                      explanation=_explain(query, ranked, scored, thresholds, "matched"))
+    if ranked and not candidates:
+        missing = _mismatch(query, ranked[0])
+        reason = f"the question names {', '.join(sorted(missing))}, which " \
+                 f"{ranked[0].target.key} is not about"
+    if candidates:
+        score, scored = candidates[0]
+        stray = _stray(query, scored, index)
+        runner = candidates[1][0] if len(candidates) > 1 else 0.0
+        if score < thresholds.accept:
+            reason = "no entry is close enough" + (
+                f" (it does not cover {', '.join(sorted(stray))})" if stray else "")
+        elif score - runner < thresholds.margin:
+            reason = f"too close to call between {scored.target.key} and " \
+                     f"{candidates[1][1].target.key}"
+        else:
+            entry = scored.target.entry
+            return Answer(question, True, entry.answer_in(language), entry.citations,
+                          score, entry.id, language=language, source="entry",
+                          explanation=_explain(query, ranked, scored, thresholds, "matched"))
     sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     for scored in sentences:
-        if scored.score >= thresholds.sentence and not _mismatch(query, scored):
+        if _adjusted(query, scored, index, thresholds) >= thresholds.sentence and \
+                not _mismatch(query, scored):
             return Answer(question, True, phrase(language, "article_says"),
                           (scored.target.citation,), scored.score, None, language=language,
                           source="article",

@@ -161,6 +161,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _log_rows(args: argparse.Namespace) -> list:
+    from bot.store import DB_NAME, StoreError, read_rows
+
+    data = Path(args.data) if args.data else _settings(args).data_dir
+    try:
+        return read_rows(data / DB_NAME, args.days)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.report import ReportError, format_report, plot_report
+
+    rows = _log_rows(args)
+    print(format_report(rows, days=args.days))
+    if args.plot:
+        try:
+            plot_report(rows, Path(args.plot))
+        except ReportError as exc:
+            raise CommandError(str(exc)) from None
+        print(f"plot written to {args.plot}")
+    return EXIT_OK
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    from bot.curation import export_yaml, format_clusters, unanswered_clusters
+
+    rows = _log_rows(args)
+    clusters = unanswered_clusters(rows, Index(_load(_settings(args))))
+    print(format_clusters(clusters))
+    if args.export:
+        try:
+            export_yaml(clusters, Path(args.export))
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.export}: {exc.strerror or exc}") from None
+        print(f"draft written to {args.export}: check it, then paste into the knowledge base")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.token:
@@ -221,6 +260,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="draw the threshold sweep over the tuning part (needs matplotlib)")
     ev.add_argument("--quiet", action="store_true", help="do not list the failures")
     ev.set_defaults(func=cmd_eval)
+
+    log = argparse.ArgumentParser(add_help=False)
+    log.add_argument("--data", metavar="DIR", help="data directory (default: DATA_DIR or ./data)")
+    log.add_argument("--days", type=int, default=30, metavar="N",
+                     help="only the last N days (default: 30)")
+    rep = sub.add_parser("report", parents=[common, log], help="figures from the question log")
+    rep.add_argument("--plot", metavar="FILE.png",
+                     help="draw volume and answer rate per day (needs matplotlib)")
+    rep.set_defaults(func=cmd_report)
+
+    una = sub.add_parser("unanswered", parents=[common, log],
+                         help="group the questions the bot could not answer")
+    una.add_argument("--export", metavar="FILE.yaml",
+                     help="write a knowledge-base draft for a curator")
+    una.set_defaults(func=cmd_unanswered)
     return parser
 
 

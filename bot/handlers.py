@@ -113,22 +113,14 @@ def entry_answer(entry: Entry, language: str) -> Answer:
                                           reason="chosen from the buttons"))
 
 
-def outcome(result: Answer) -> str:
-    """How the recording store files an answer."""
-    if result.answered:
-        return "answered"
-    return "suggestion" if result.suggestions else "declined"
-
-
-def fit_lines(head: str, lines: list[str], limit: int = TELEGRAM_LIMIT) -> str:
-    """``head`` then as many escaped ``lines`` as fit in one message ("…" marks the cut)."""
-    text = html.escape(head, quote=False)
+def fit_lines(lines: list[str], limit: int = TELEGRAM_LIMIT) -> str:
+    """As many of ``lines`` as fit in one message, escaped ("… (N more)" marks the cut)."""
+    kept: list[str] = []
     for number, line in enumerate(lines):
-        candidate = f"{text}\n{html.escape(line, quote=False)}"
-        if visible_length(candidate) > limit - 40:
-            return f"{text}\n… ({len(lines) - number} more)"
-        text = candidate
-    return text
+        if visible_length("\n".join([*kept, html.escape(line, quote=False)])) > limit - 40:
+            return "\n".join([*kept, f"… ({len(lines) - number} more)"])
+        kept.append(html.escape(line, quote=False))
+    return "\n".join(kept)
 
 
 def _language(update: Update) -> str:
@@ -185,9 +177,8 @@ async def _deliver(context: Context, result: Answer, anchor: Message, *,
     store = context.bot_data.get("store")
     chat = anchor.chat
     private = chat.type == ChatType.PRIVATE
-    question_id = store.record(chat_type=chat.type, chat_id=chat.id, question=result.question,
-                               outcome=outcome(result), entry=result.entry,
-                               score=result.score) if store is not None else None
+    question_id = store.record_answer(chat_type=chat.type, chat_id=chat.id, result=result) \
+        if store is not None else None
     if not result.answered:
         markup = keyboards.suggestions(result)
     elif not private:
@@ -197,8 +188,8 @@ async def _deliver(context: Context, result: Answer, anchor: Message, *,
     texts = render_html(result, kb, limit=TELEGRAM_LIMIT if private else GROUP_LIMIT)
     sent = await _send(anchor, texts, markup=markup, reply=reply)
     _remember(context.chat_data, result, sent)
-    log.debug("%s in a %s chat: entry %s, score %.3f", outcome(result), chat.type,
-              result.entry, result.score)
+    log.debug("%s in a %s chat: entry %s, score %.3f",
+              "answered" if result.answered else "declined", chat.type, result.entry, result.score)
 
 
 async def _ask(update: Update, context: Context, question: str) -> None:
@@ -285,9 +276,7 @@ async def why(update: Update, context: Context) -> None:
         key = "why_first" if message.chat.type == ChatType.PRIVATE else "why_reply"
         await _say(message, phrase(language, key))
         return
-    explanation = html.escape(render_explanation(result), quote=False)
-    cut = explanation[: TELEGRAM_LIMIT - 100]  # explanations are short; this only guards the limit
-    await _send(message, [f"<pre>{cut.rsplit('&', 1)[0] if len(cut) < len(explanation) and '&' in cut[-8:] else cut}</pre>"])
+    await _send(message, [f"<pre>{fit_lines(render_explanation(result).splitlines())}</pre>"])
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -297,7 +286,7 @@ async def stats(update: Update, context: Context) -> None:
         await _say(update.effective_message, phrase(_language(update), "recording_off"))
         return
     text = await asyncio.to_thread(store.headline_text, days=7)
-    await _send(update.effective_message, [fit_lines("", text.splitlines()).lstrip("\n")])
+    await _send(update.effective_message, [f"<pre>{fit_lines(text.splitlines())}</pre>"])
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -311,7 +300,7 @@ async def reload(update: Update, context: Context) -> None:
         log.warning("reload refused, still serving the previous knowledge base: %s", exc)
         errors = [str(p) for p in exc.problems if p.severity == "error"]
         await _send(update.effective_message,
-                    [fit_lines(phrase(language, "reload_failed"), errors)])
+                    [fit_lines([phrase(language, "reload_failed"), *errors])])
         return
     context.bot_data.update(kb=kb, index=index)
     log.info("reloaded the knowledge base: %d article(s), %d entries",
@@ -424,15 +413,14 @@ async def inline_query(update: Update, context: Context) -> None:
     text = query.query.strip()
     if text:
         result = answer(text, context.bot_data["index"])
-        ids = [] if result.answered else [s.entry for s in result.suggestions]
+        language = result.language
         found = [result] if result.answered else []
+        ids = [] if result.answered else [s.entry for s in result.suggestions]
     else:
         language = _language(update)
-        ids = list(kb.featured) or [e.id for e in kb.entries]
-        found = []
-    language = found[0].language if found else (_language(update) if not text else
-                                                  result.language)
-    found += [entry_answer(e, language) for e in (kb.entry(i) for i in ids) if e is not None]
+        found, ids = [], list(kb.featured) or [e.id for e in kb.entries]
+    found += [entry_answer(e, language) for e in (kb.entry(i) for i in ids[:INLINE_RESULTS])
+              if e is not None]
     results = [_inline_result(r, kb, n) for n, r in enumerate(found[:INLINE_RESULTS])]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)
 

@@ -24,6 +24,11 @@ arent wasnt werent cant wont и в во не что он на я с со как 
 над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою
 этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это скажи
 расскажи пожалуйста ли
+article mention mentioned mentions mentioning story piece text according per reported
+basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah yep ppl guy guys
+anyway exactly literally kinda sorta stuff thing things like against before after during
+within without among between while since until upon onto via
+статье статья статьи новости говорится
 """.split())
 
 # Question words are kept (they tell "who" from "when"), but weigh little.
@@ -81,9 +86,18 @@ _ANSWER_TYPES = (
                         r"month)|когда|kogda|в каком году)\b")),
     ("person", re.compile(r"\b(who|whom|whose|кто|кого|кому|kto)\b")),
     ("place", re.compile(r"\b(where|где|куда|откуда|gde|kuda)\b")),
+    ("speech", re.compile(r"\b(say|said|says|saying|tell|told|warn|warned|claim|claimed|"
+                          r"comment|commented|react|reacted|respond|responded|think|thinks|"
+                          r"argue|argued|urge|urged|сказал\w*|говорит|заявил\w*|"
+                          r"предупредил\w*|skazal\w*)\b")),
 )
+
+
+_REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|статья)\s+"
+                       r"(say|says|said|tell|tells|говорит|сказано)\b")
 
 
 def answer_types(normalised: str) -> frozenset[str]:
     """The kinds of answer a (normalised) question asks for: reason, quantity, time, ..."""
+    normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
     return frozenset(name for name, pattern in _ANSWER_TYPES if pattern.search(normalised))

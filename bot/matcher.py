@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge import Citation, Entry, KnowledgeBase, sentence_spans
 from bot.lexicon import QUESTION_WORDS, STOPWORDS, answer_types, is_cyrillic, stem
-from bot.normalise import clean, strip_address
+from bot.normalise import clean, normalise, strip_address
 from bot.synonyms import Fired
 
 # Default weights of the three similarity features (each in 0..1); the engine passes
@@ -25,6 +25,7 @@ from bot.synonyms import Fired
 DEFAULT_WEIGHTS = (0.30, 0.40, 0.30)
 QUESTION_WORD_WEIGHT = 0.4
 _HAS_DIGIT = re.compile(r"\d")
+_PREFIX = 5
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Query:
     corrections: tuple[tuple[str, str], ...]
     cyrillic: bool
     types: frozenset[str] = frozenset()
+    repaired: frozenset[str] = frozenset()
 
     @property
     def informative(self) -> bool:
@@ -128,6 +130,14 @@ class Index:
                         f"{slug}#{number}.{i}", None, Citation(slug, number, sentence, sentence),
                         wording.tokens, frozenset(paragraph_tokens[(slug, number)]),
                     ))
+        for group in kb.synonyms.groups:
+            for alias in group.aliases:
+                raw_vocabulary.update(normalise(alias.rstrip("*")).split())
+        self.article_words = frozenset().union(*paragraph_tokens.values())
+        self._prefixes = {
+            t.key: frozenset(w[:_PREFIX] for w in t.context if len(w) >= _PREFIX)
+            for t in self.entry_targets + self.sentence_targets
+        }
         self._vocabulary = sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3)
         self._known = frozenset(raw_vocabulary)
         self.weights = self._weights()
@@ -162,6 +172,12 @@ class Index:
     def unknown_weight(self) -> float:
         """Weight of a word no entry uses: as rare as a word can be."""
         return math.log((len(self.entry_targets) + 1) / 0.5)
+
+    def covers(self, target: Target, token: str) -> bool:
+        """Whether ``token`` (or a word sharing its first five letters) is in the target's
+        context: "participating" and "participants" are the same topic."""
+        return token in target.context or (
+            len(token) >= 5 and token[:_PREFIX] in self._prefixes[target.key])
 
     def weight(self, token: str) -> float:
         """How much a (stemmed) token says about which entry is meant."""
@@ -207,7 +223,8 @@ class Index:
         entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t))
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
-                     is_cyrillic(cleaned), answer_types(text))
+                     is_cyrillic(cleaned), answer_types(text),
+                     frozenset(stem(b) for _, b in corrections))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
              weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:

@@ -49,7 +49,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "recording_off": "Recording is off, so there are no statistics.",
         "reloaded": "Reloaded: {articles} article(s), {entries} entries.",
         "reload_failed": "The knowledge base has errors; I keep serving the previous one.",
-        "inline_popular": "Popular question",
+        "cmd_start": "What I know about, with example questions",
+        "cmd_help": "How to ask, in groups and inline",
+        "cmd_ask": "Ask a question about the article",
+        "cmd_topics": "Browse the questions I can answer",
+        "cmd_source": "The article and how paragraphs are numbered",
+        "cmd_why": "How I chose the last answer",
     },
     "ru": {
         "not_said": "В статье об этом не говорится.",
@@ -96,7 +101,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "recording_off": "Запись выключена, статистики нет.",
         "reloaded": "Перезагружено: статей {articles}, записей {entries}.",
         "reload_failed": "В базе знаний ошибки; продолжаю работать со старой.",
-        "inline_popular": "Популярный вопрос",
+        "cmd_start": "О чём я знаю, с примерами вопросов",
+        "cmd_help": "Как спрашивать, в группах и inline",
+        "cmd_ask": "Задать вопрос о статье",
+        "cmd_topics": "Вопросы, на которые я могу ответить",
+        "cmd_source": "Статья и нумерация абзацев",
+        "cmd_why": "Как я выбрал последний ответ",
     },
 }
 

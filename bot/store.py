@@ -111,7 +111,7 @@ def _iso(moment: datetime) -> str:
 
 
 def outcome_of(result: Answer) -> str:
-    """``answered``; ``suggestion`` (declined, but close questions were offered); or ``declined``."""
+    """``answered``, ``suggestion`` (declined, close questions offered) or ``declined``."""
     if result.answered:
         return "answered"
     if result.suggestions and result.score >= DEFAULT_THRESHOLDS.suggest:

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.lexicon import STOPWORDS, is_cyrillic
+from bot.lexicon import QUESTION_WORDS, STOPWORDS, is_cyrillic
 from bot.matcher import Index, Scored
 from bot.normalise import normalise
 from bot.store import Row
@@ -101,7 +101,7 @@ def _groups(rows: Iterable[Row]) -> list[_Group]:
         if not needs_work(row):
             continue
         key = _content(row.question)
-        if not key:  # "hi", "what?": nothing a curator could add
+        if not set(key.split()) - QUESTION_WORDS:  # "hi", "what?": nothing to curate
             continue
         groups.setdefault(key, _Group(key, len(groups))).add(row)
     return sorted(groups.values(), key=lambda g: (-g.wordings.total(), g.order))
@@ -194,7 +194,8 @@ def _split_languages(questions: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _slug(cluster: Cluster, taken: set[str]) -> str:
-    words = [w for w in _content(cluster.questions[0]).split() if re.fullmatch(r"[a-z0-9]+", w)]
+    words = [w for w in _content(cluster.questions[0]).split()
+             if w not in QUESTION_WORDS and re.fullmatch(r"[a-z0-9]+", w)]
     base = "TODO-" + ("-".join(words[:5]) or "new-entry")
     slug, n = base, 1
     while slug in taken:
@@ -211,7 +212,8 @@ def _asked(cluster: Cluster) -> str:
     if cluster.not_helpful:
         unhelpful = (f"; {cluster.not_helpful} answered with "
                      f"{', '.join(cluster.answered_with) or 'an entry'} and marked not "
-                     "helpful: check that answer too")
+                     "helpful: improve that answer, or if these ask something else, "
+                     "make them a new entry")
     return f"asked {cluster.count} time(s){more}{unhelpful}"
 
 

@@ -337,22 +337,24 @@ async def not_text(update: Update, context: Context) -> None:
 # -- buttons and inline mode --------------------------------------------------------------------
 
 async def button(update: Update, context: Context) -> None:
-    """Every button press: answer a question, browse topics, show a paragraph, take feedback."""
+    """Every button press: answer a question, browse topics, show a paragraph, take feedback.
+
+    The query is answered once the work is done (a failure is answered by the error handler).
+    """
     query = update.callback_query
     kb: KnowledgeBase = context.bot_data["kb"]
     tap = keyboards.decode(query.data)
     message = query.message if query.message is not None and query.message.is_accessible \
         else None
-    stale = phrase(_language(update) if tap is None else tap.language, "stale_button")
     if tap is not None and tap.kind == "feedback":
         store = context.bot_data.get("store")
         if store is not None:
             store.feedback(tap.key, tap.helpful)
-        language = _language(update)
-        await query.answer(phrase(language, "feedback_thanks"))
         if message is not None:
-            await _edit(query.edit_message_reply_markup(None))
+            await _edit(query.edit_message_reply_markup(None))  # one vote per answer
+        await query.answer(phrase(_language(update), "feedback_thanks"))
         return
+    stale = phrase(_language(update) if tap is None else tap.language, "stale_button")
     if tap is None or message is None:
         await query.answer(stale)
         return
@@ -361,16 +363,13 @@ async def button(update: Update, context: Context) -> None:
         if entry is None:
             await query.answer(stale)
             return
-        await query.answer()
         await _deliver(context, entry_answer(entry, tap.language), message)
     elif tap.kind == "topic":
-        await query.answer()
         title = keyboards.topic_title(kb, tap.key, tap.language)
         await _edit(query.edit_message_text(
             html.escape(phrase(tap.language, "topic_questions", topic=title), quote=False),
             reply_markup=keyboards.topic_questions(kb, tap.key, tap.language)))
     elif tap.kind == "topics":
-        await query.answer()
         await _edit(query.edit_message_text(
             html.escape(phrase(tap.language, "pick_topic"), quote=False),
             reply_markup=keyboards.topics(kb, tap.language)))
@@ -379,8 +378,8 @@ async def button(update: Update, context: Context) -> None:
         if citation is None:
             await query.answer(stale)
             return
-        await query.answer()
         await _send(message, [render_paragraph_html(citation, kb, tap.language)], reply=True)
+    await query.answer()
 
 
 async def _edit(edit: Any) -> None:

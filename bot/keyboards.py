@@ -128,21 +128,20 @@ def topic_questions(kb: KnowledgeBase, topic_id: str, language: str) -> InlineKe
 def paragraph_tap(citation: Citation, kb: KnowledgeBase, language: str) -> Tap:
     """The tap that shows ``citation``'s whole paragraph (with the quote's place in it)."""
     text = kb.articles[citation.article].paragraph(citation.paragraph)
-    start = text.find(citation.text)
-    span = (start, start + len(citation.text)) if start >= 0 and citation.text else ()
+    start = text.find(citation.highlight)
+    span = (start, start + len(citation.highlight)) if start >= 0 and citation.highlight else ()
     return Tap("paragraph", language, citation.article, (citation.paragraph, *span))
 
 
 def paragraph_citation(tap: Tap, kb: KnowledgeBase) -> Citation | None:
-    """The citation a paragraph tap points at, or None if it no longer exists."""
+    """The paragraph a tap points at (the quote in it, if known), or None if it is gone."""
     article = kb.articles.get(tap.key)
     if article is None or not 1 <= tap.numbers[0] <= len(article.paragraphs):
         return None
     text = article.paragraph(tap.numbers[0])
     start, end = tap.numbers[1:] or (0, 0)
     quote = text[start:end] if start < end <= len(text) else ""
-    # An empty quote matches nowhere in particular: the paragraph is shown without bold.
-    return Citation(article.slug, tap.numbers[0], quote or "\0")
+    return Citation(article.slug, tap.numbers[0], text, quote)
 
 
 def paragraphs(answer: Answer, kb: KnowledgeBase, limit: int = 3) -> InlineKeyboardMarkup | None:
@@ -167,8 +166,3 @@ def feedback(question_id: str, language: str) -> InlineKeyboardMarkup | None:
                    Tap("feedback", key=question_id, helpful=False))]
     return InlineKeyboardMarkup([row]) if all(row) else None  # type: ignore[list-item]
 
-
-def stack(*keyboards: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """Several keyboards one under the other (None when all are empty)."""
-    rows = [row for k in keyboards if k is not None for row in k.inline_keyboard]
-    return InlineKeyboardMarkup(rows) if rows else None

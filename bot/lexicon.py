@@ -15,7 +15,9 @@ yes i me my we our us you your he him his she her they them their what which who
 when where why how please tell me know let say said says just really actually also any some
 much many very more most other such own same too s t ok okay hey hi hello bot pls plz u ur
 wat wut whats whos hows wheres whens thx thanks thank lol btw im dont doesnt didnt isnt
-arent wasnt werent cant wont и в во не что он на я с со как а то все она так его но да ты к
+arent wasnt werent cant wont come comes came coming go goes going went gone get gets got getting
+make makes made take takes took taken give gives gave given put keep kept let seem seems
+happen happens happened happening и в во не что он на я с со как а то все она так его но да ты к
 у же вы за бы по только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг
 ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей
 может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже
@@ -101,3 +103,15 @@ def answer_types(normalised: str) -> frozenset[str]:
     """The kinds of answer a (normalised) question asks for: reason, quantity, time, ..."""
     normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
     return frozenset(name for name, pattern in _ANSWER_TYPES if pattern.search(normalised))
+
+
+_ANSWER_SUPPLIES = (
+    # A curated answer that gives a condition or cause answers "why" questions too.
+    ("reason", re.compile(r"\b(because|due to|as a result|in order to|so that|if|unless|"
+                          r"потому|из-за|чтобы|если)\b")),
+)
+
+
+def supplied_types(normalised_answer: str) -> frozenset[str]:
+    """The kinds of answer a curated answer gives beyond its wordings' (a reason)."""
+    return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))

@@ -79,9 +79,12 @@ def configure_logging(level: str, secrets: Iterable[str | None], *,
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
         root.removeHandler(old)
+    handler.setLevel(level)
     root.addHandler(handler)
     root.setLevel(level)
+    numeric = logging.getLevelName(level)
     for name, quiet in QUIET.items():
         # At DEBUG the operator asked for everything; otherwise keep the per-request lines out.
-        logging.getLogger(name).setLevel(min(quiet, logging.getLevelName(level)))
+        logging.getLogger(name).setLevel(numeric if numeric <= logging.DEBUG
+                                         else max(quiet, numeric))
     return handler

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import Citation, Entry, KnowledgeBase, sentence_spans
-from bot.lexicon import QUESTION_WORDS, STOPWORDS, answer_types, is_cyrillic, stem
+from bot.lexicon import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    answer_types,
+    is_cyrillic,
+    stem,
+    supplied_types,
+)
 from bot.normalise import clean, normalise, strip_address
 from bot.synonyms import Fired
 
@@ -112,6 +119,7 @@ class Index:
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
+            types |= supplied_types(self.fold(entry.answer)[0])
             context = set(vocabulary)
             for citation in entry.citations:
                 context |= paragraph_tokens[(citation.article, citation.paragraph)]

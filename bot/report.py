@@ -152,6 +152,7 @@ def plot_report(rows: Sequence[Row], path: Path) -> None:
     except ImportError:
         raise ReportError("plotting needs matplotlib: pip install matplotlib") from None
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     days = per_day(rows)
@@ -170,6 +171,8 @@ def plot_report(rows: Sequence[Row], path: Path) -> None:
     rate.set_ylabel("answer rate")
     for ax in (volume, rate):
         ax.grid(alpha=0.3)
+    rate.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(days) // 10)))
+    rate.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

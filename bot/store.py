@@ -9,6 +9,7 @@ id; no user names and no user ids are ever stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -181,7 +182,7 @@ class Store:
                  clock: Callable[[], datetime] = _utcnow) -> None:
         self.path = Path(path)
         self.retention_days = retention_days
-        self.dropped = 0  # writes lost to a full queue, a closed store or a broken file
+        self.dropped = 0  # questions lost to a full queue, a closed store or a broken file
         self._salt = salt.encode("utf-8")
         self._clock = clock
         self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=QUEUE_SIZE)
@@ -263,13 +264,14 @@ class Store:
         self._thread.join(timeout)
 
     def _put(self, item: tuple[str, object]) -> None:
+        lost = int(item[0] == "record")
         if self._closed:
-            self._drop(1)
+            self._drop(lost)
             return
         try:
             self._queue.put_nowait(item)
         except queue.Full:
-            self._drop(1)
+            self._drop(lost)
             self._warn_once("full", "question log: the write queue is full; dropping "
                                     "questions until it drains")
 
@@ -279,9 +281,11 @@ class Store:
 
     def _warn_once(self, kind: str, message: str, *args: object,
                    exc_info: bool = False) -> None:
-        if kind not in self._warned:
+        with self._lock:
+            if kind in self._warned:
+                return
             self._warned.add(kind)
-            log.warning(message, *args, exc_info=exc_info)
+        log.warning(message, *args, exc_info=exc_info)
 
     # -- the writer thread -----------------------------------------------------------------
     def _run(self) -> None:
@@ -304,6 +308,8 @@ class Store:
     def _handle(self, db: sqlite3.Connection | None,
                 batch: list[tuple[str, object]]) -> tuple[sqlite3.Connection | None, bool]:
         """Write one batch in order; False when told to stop."""
+        if db is not None and self._clock() - self._last_prune >= PRUNE_EVERY:
+            self._prune(db)
         pending: list[tuple[str, object]] = []
         for kind, payload in batch:
             if kind in ("record", "feedback"):
@@ -319,10 +325,7 @@ class Store:
                 if db is not None:
                     db.close()
                 return None, False
-        db = self._write(db, pending)
-        if db is not None and self._clock() - self._last_prune >= PRUNE_EVERY:
-            self._prune(db)
-        return db, True
+        return self._write(db, pending), True
 
     def _open(self) -> sqlite3.Connection | None:
         db = None
@@ -359,13 +362,16 @@ class Store:
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             self._drop(sum(kind == "record" for kind, _ in pending))
             self._warn_once("write", "question log: cannot write to %s (%s); questions are "
                                      "not recorded until it works again", self.path, exc)
         else:
-            if "write" in self._warned:
+            with self._lock:
+                recovered = "write" in self._warned
                 self._warned.discard("write")
+            if recovered:
                 log.info("question log: writing to %s again", self.path)
         return db
 

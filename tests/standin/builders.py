@@ -70,13 +70,13 @@ def detect_entities(text: str) -> list[dict[str, Any]]:
 
 class UpdateBuilders:
     """Mixin: needs ``_lock``, ``_users``, ``_chats``, ``_store``, ``_next_message_id``,
-    ``_bot_user``, ``_callback_queries``, ``_inline_queries`` from the stand-in."""
+    ``_bot_from``, ``_callback_queries``, ``_inline_queries`` from the stand-in."""
 
     _lock: threading.RLock
     _users: dict[int, dict[str, Any]]
     _chats: dict[int | str, dict[str, Any]]
     _store: dict[int, dict[int, dict[str, Any]]]
-    _bot_user: dict[str, Any]
+    _bot_from: dict[str, Any]
     _callback_queries: dict[str, dict[str, Any]]
     _inline_queries: dict[str, dict[str, Any]]
     _query_ids = itertools.count(4382000000000000001)
@@ -146,7 +146,8 @@ class UpdateBuilders:
 
     @property
     def bot_user(self) -> dict[str, Any]:
-        return dict(self._bot_user)
+        """The bot as a User in messages: id, is_bot, first_name, username (``me`` = getMe)."""
+        return dict(self._bot_from)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -384,7 +385,9 @@ class UpdateBuilders:
                 raise ValueError("callback_query needs a message or an inline_message_id")
             query["inline_message_id"] = inline_message_id
             chat_id = 0
-        query["chat_instance"] = chat_instance or str(abs(hash((chat_id, "instance"))) % 10**19)
+        query["chat_instance"] = chat_instance or str(
+            (abs(chat_id) * 2654435761 + 4611686018427387903) % 10**19
+        )
         query["data"] = data
         with self._lock:
             self._callback_queries[query_id] = {"answered": False, "created": time.monotonic()}

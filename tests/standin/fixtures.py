@@ -1,9 +1,19 @@
 """pytest fixtures for the stand-in.
 
-Use them with ``pytest_plugins = ["tests.standin.fixtures"]`` in a test module that pytest
-imports with ``/work/main`` on ``sys.path``, or re-export them in your module::
+In a test module::
 
-    from tests.standin.fixtures import standin_api  # noqa: F401
+    pytest_plugins = ["tests.standin.fixtures"]
+
+    def test_something(standin_api): ...
+
+Don't also ``import tests.standin.fixtures`` anywhere (pytest then warns it can't rewrite the
+module's asserts, an error under ``filterwarnings = error``), and don't re-export the fixture by
+import (ruff F811). Or write the three-line fixture yourself::
+
+    @pytest.fixture
+    def api():
+        with BotAPIStandIn() as standin:
+            yield standin
 """
 
 from __future__ import annotations

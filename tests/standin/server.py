@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -248,8 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
     def client_gone(self) -> bool:
         """True once the client closed its side of the connection."""
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
-            if not readable:
+            poller = select.poll()
+            poller.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
+            if not poller.poll(0):
                 return False
             return self.connection.recv(1, socket.MSG_PEEK) == b""
         except (OSError, ValueError):
@@ -353,10 +355,10 @@ class BotAPIStandIn(UpdateBuilders):
         self.require_https_webhook = require_https_webhook
         self.webhook_retry_delay = webhook_retry_delay
         prefix = token.split(":", 1)[0]
+        if bot_id is None:
+            bot_id = int(prefix) if prefix.isdigit() else 123456789
         self._bot_user: dict[str, Any] = {
-            "id": bot_id
-            if bot_id is not None
-            else (int(prefix) if prefix.isdigit() else 123456789),
+            "id": bot_id,
             "is_bot": True,
             "first_name": first_name,
             "username": username,
@@ -366,6 +368,8 @@ class BotAPIStandIn(UpdateBuilders):
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
+        # the bot as a User inside messages (getMe's extra fields are not there)
+        self._bot_from = {k: self._bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
 
         self._lock = threading.RLock()
         self._updates_cond = threading.Condition(self._lock)
@@ -407,31 +411,20 @@ class BotAPIStandIn(UpdateBuilders):
         self._delivered_by_chat: dict[int, list[dict[str, Any]]] = {}
         self._edits: list[dict[str, Any]] = []
         self.fault_counts: Counter[str] = Counter()
+        self.internal_errors: list[str] = []
         self.faults_injected: list[tuple[str, str]] = []
         self._faults: FaultPlan | None = None
         self._scripted: dict[str, deque[FaultSpec]] = {}
         self._inflight = 0
+        self._hanging = 0
         self._last_activity = time.monotonic()
 
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {}
         for name in (
-            "getMe",
-            "sendMessage",
-            "editMessageText",
-            "editMessageReplyMarkup",
-            "deleteMessage",
-            "answerCallbackQuery",
-            "answerInlineQuery",
-            "setMyCommands",
-            "getMyCommands",
-            "deleteMyCommands",
-            "setWebhook",
-            "deleteWebhook",
-            "getWebhookInfo",
-            "sendChatAction",
-            "close",
-            "logOut",
-        ):
+            "getMe sendMessage editMessageText editMessageReplyMarkup deleteMessage "
+            "answerCallbackQuery answerInlineQuery setMyCommands getMyCommands deleteMyCommands "
+            "setWebhook deleteWebhook getWebhookInfo sendChatAction close logOut"
+        ).split():
             self._methods[name] = getattr(self, "_m_" + name)
         self._methods["getUpdates"] = self._m_getUpdates_unused
         self._canonical = {name.lower(): name for name in self._methods}
@@ -626,6 +619,12 @@ class BotAPIStandIn(UpdateBuilders):
         return bool(reply and reply.get("from", {}).get("id") == self._bot_user["id"])
 
     @property
+    def hanging(self) -> int:
+        """How many connections a "hang" fault is holding open right now."""
+        with self._lock:
+            return self._hanging
+
+    @property
     def pending_updates(self) -> int:
         with self._lock:
             return len(self._updates)
@@ -770,6 +769,10 @@ class BotAPIStandIn(UpdateBuilders):
                 status = 200
             except APIError as exc:
                 payload, status = exc.payload(), exc.code
+            except Exception as exc:  # a bug in the stand-in: answer 500 and keep it visible
+                self.internal_errors.append(traceback.format_exc())
+                payload = APIError(500, f"Internal Server Error (stand-in bug: {exc!r})").payload()
+                status = 500
             self._finish(h, call, started, payload, status)
         finally:
             with self._lock:
@@ -804,9 +807,7 @@ class BotAPIStandIn(UpdateBuilders):
             return raw, "form"
         except UnicodeDecodeError:
             raise _bad("strings must be encoded in UTF-8") from None
-        except ValueError as exc:
-            if isinstance(exc, APIError):
-                raise
+        except ValueError:
             raise _bad("can't parse JSON object") from None
 
     def _take_fault(self, method: str) -> FaultSpec | None:
@@ -833,11 +834,17 @@ class BotAPIStandIn(UpdateBuilders):
             deadline = time.monotonic() + (30.0 if spec.delay is None else spec.delay)
             with self._lock:
                 self._record(call, started)
-            while time.monotonic() < deadline and not self._stop_event.is_set():
-                if h.client_gone():
-                    break
-                self._stop_event.wait(0.02)
-            call.finished = time.monotonic()
+                self._hanging += 1
+            try:
+                while time.monotonic() < deadline and not self._stop_event.is_set():
+                    if h.client_gone():
+                        break
+                    self._stop_event.wait(0.02)
+            finally:
+                with self._lock:
+                    self._hanging -= 1
+                    call.finished = time.monotonic()
+                    self._changed.notify_all()
             h.close_connection = True
             return True
         if kind == "502":
@@ -1078,6 +1085,11 @@ class BotAPIStandIn(UpdateBuilders):
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return dict(self._bot_user)
 
+    @property
+    def me(self) -> dict[str, Any]:
+        """What getMe answers."""
+        return dict(self._bot_user)
+
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params.get("chat_id"))
         text, entities = self._format(
@@ -1087,7 +1099,7 @@ class BotAPIStandIn(UpdateBuilders):
         reply = self._resolve_reply(chat, params)
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat["id"]),
-            "from": self._bot_user,
+            "from": self._bot_from,
             "chat": chat,
             "date": int(time.time()),
         }

@@ -169,7 +169,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
                   if not _mismatch(query, s)]
     candidates.sort(key=lambda pair: -pair[0])
     reason = "no entry is close enough"
-    if ranked and not candidates:
+    if ranked and _mismatch(query, ranked[0]):
         missing = _mismatch(query, ranked[0])
         reason = f"the question names {', '.join(sorted(missing))}, which " \
                  f"{ranked[0].target.key} is not about"
@@ -178,7 +178,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
         stray = _stray(query, scored, index)
         runner = candidates[1][0] if len(candidates) > 1 else 0.0
         if score < thresholds.accept:
-            reason = "no entry is close enough" + (
+            reason += f"; next best {scored.target.key} scores {score:.3f}" + (
                 f" (it does not cover {', '.join(sorted(stray))})" if stray else "")
         elif score - runner < thresholds.margin:
             reason = f"too close to call between {scored.target.key} and " \

@@ -86,11 +86,11 @@ _ANSWER_TYPES = (
                             r"percentage|share|proportion)|сколько|skolko|skol'ko)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
-    ("person", re.compile(r"\b(who|whom|whose|кто|кого|кому|kto)\b")),
+    ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b")),
     ("place", re.compile(r"\b(where|где|куда|откуда|gde|kuda)\b")),
-    ("speech", re.compile(r"\b(say|said|says|saying|tell|told|warn|warned|claim|claimed|"
-                          r"comment|commented|react|reacted|respond|responded|think|thinks|"
-                          r"argue|argued|urge|urged|сказал\w*|говорит|заявил\w*|"
+    ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
+                          r"warned|claim|claimed|comment|commented|react|reacted|respond|"
+                          r"responded|think|argue|argued|сказал\w*|говорит|заявил\w*|"
                           r"предупредил\w*|skazal\w*)\b")),
 )
 

@@ -216,7 +216,7 @@ class Store:
             if outcome not in OUTCOMES or chat_type not in CHAT_TYPES:
                 log.error("not recorded: unknown outcome %r or chat type %r", outcome, chat_type)
                 return question_id
-            row = (question_id, _iso(self._clock()), chat_type, self.chat_hash(chat_id),
+            row = (question_id, _iso(self._clock()), str(chat_type), self.chat_hash(chat_id),
                    str(question)[:MAX_STORED_CHARS], outcome, entry, float(score))
             self._put(("record", row))
         except Exception:

@@ -33,6 +33,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     retention_days: int = 90
     record_console: bool = False
+    record_salt: str | None = field(default=None, repr=False)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -114,4 +115,5 @@ def load_settings(environ: Mapping[str, str] | None = None,
         admin_ids=admins,
         retention_days=_int(env, "RETENTION_DAYS", 90, 1, 36500),
         record_console=env.get("RECORD_CONSOLE", "").strip().lower() in {"1", "true", "yes"},
+        record_salt=env.get("RECORD_SALT", "").strip() or None,
     )

@@ -196,7 +196,7 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, *, salt: str | None = None) -> Store:
         """The store in ``settings.data_dir``; salt from RECORD_SALT or a file kept beside it."""
-        salt = salt or os.environ.get("RECORD_SALT", "").strip() or _salt_from(settings.data_dir)
+        salt = salt or settings.record_salt or _salt_from(settings.data_dir)
         return cls(settings.data_dir / DB_NAME, salt=salt,
                    retention_days=settings.retention_days)
 

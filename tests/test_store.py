@@ -12,7 +12,7 @@ import pytest
 
 from bot import store as store_module
 from bot.answer import Answer, Suggestion
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.store import DB_NAME, SALT_NAME, Store, StoreError, migrate, outcome_of, read_rows
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -397,9 +397,10 @@ def test_open_from_settings_keeps_a_private_salt(tmp_path, monkeypatch):
     assert len(salt_file.read_text().strip()) == 64
 
 
-def test_record_salt_from_the_environment_wins(tmp_path, monkeypatch, stores):
-    monkeypatch.setenv("RECORD_SALT", "from-env")
-    s = Store.open(Settings(data_dir=tmp_path))
+def test_record_salt_from_the_environment_wins(tmp_path, stores):
+    settings = load_settings({"RECORD_SALT": "from-env", "DATA_DIR": str(tmp_path)},
+                             dotenv=None)
+    s = Store.open(settings)
     s.close()
     assert s.chat_hash(5) == stores(tmp_path / "x", salt="from-env").chat_hash(5)
     assert not (tmp_path / SALT_NAME).exists()

@@ -56,6 +56,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = Non
     ``store`` is the question log (:class:`bot.store.Store`) or None to record nothing.
     """
     builder = (ApplicationBuilder().token(settings.token).base_url(settings.api_url)
+               .base_file_url(file_url(settings.api_url))
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .post_init(post_init).post_shutdown(post_shutdown))
@@ -88,6 +89,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = Non
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error)
     return application
+
+
+def file_url(api_url: str) -> str:
+    """The Bot API file URL beside ``api_url`` (``.../bot`` becomes ``.../file/bot``)."""
+    root, slash, last = api_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}" if slash else f"{api_url}/file/bot"
 
 
 def _commands(names: tuple[str, ...], language: str) -> list[BotCommand]:

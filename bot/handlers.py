@@ -59,10 +59,13 @@ Context = ContextTypes.DEFAULT_TYPE
 # -- decisions that need no Telegram round trip -------------------------------------------------
 
 def ignored(update: Update, bot_id: int) -> bool:
-    """Updates the bot never answers: other bots, channel posts, edits outside private chats."""
+    """Updates the bot never answers: other bots, channel posts, edits outside private chats,
+    and its own answers that someone shared through inline mode."""
     if update.channel_post or update.edited_channel_post:
         return True
     message = update.effective_message
+    if message is not None and message.via_bot is not None and message.via_bot.id == bot_id:
+        return True
     user = update.effective_user
     if user is not None and user.is_bot and user.id != bot_id:
         # Anonymous group admins write as @GroupAnonymousBot on behalf of the chat: a person.
@@ -351,7 +354,10 @@ async def button(update: Update, context: Context) -> None:
         if store is not None:
             store.feedback(tap.key, tap.helpful)
         if message is not None:
-            await _edit(query.edit_message_reply_markup(None))  # one vote per answer
+            try:  # one vote per answer; the vote counts even if the buttons cannot go
+                await _edit(query.edit_message_reply_markup(None))
+            except TelegramError as exc:
+                log.warning("could not remove the feedback buttons: %s", exc)
         await query.answer(phrase(_language(update), "feedback_thanks"))
         return
     stale = phrase(_language(update) if tap is None else tap.language, "stale_button")

@@ -22,6 +22,7 @@ from bot.phrases import phrase
 CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
 BUTTON_TEXT = 120    # longer labels are cut: Telegram shows one line per button anyway
 OTHER_TOPIC = "-"    # the pseudo-topic of entries that have none
+MAX_BUTTONS = 100    # Telegram refuses a bigger inline keyboard
 LANGUAGES = ("en", "ru")
 
 
@@ -82,7 +83,7 @@ def _button(text: str, tap: Tap) -> InlineKeyboardButton | None:
 
 
 def _column(buttons: list[InlineKeyboardButton | None]) -> InlineKeyboardMarkup | None:
-    rows = [[b] for b in buttons if b is not None]
+    rows = [[b] for b in buttons if b is not None][:MAX_BUTTONS]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -120,7 +121,8 @@ def topics(kb: KnowledgeBase, language: str) -> InlineKeyboardMarkup | None:
 def topic_questions(kb: KnowledgeBase, topic_id: str, language: str) -> InlineKeyboardMarkup:
     """The questions of one topic, then a button back to the list of topics."""
     entries = [e for e in kb.entries if (e.topic or OTHER_TOPIC) == topic_id]
-    buttons = [_button(e.canonical_in(language), Tap("answer", language, e.id)) for e in entries]
+    buttons = [_button(e.canonical_in(language), Tap("answer", language, e.id))
+               for e in entries][: MAX_BUTTONS - 1]
     buttons.append(_button(phrase(language, "back"), Tap("topics", language)))
     return _column(buttons) or InlineKeyboardMarkup([])
 
@@ -145,9 +147,12 @@ def paragraph_citation(tap: Tap, kb: KnowledgeBase) -> Citation | None:
 
 
 def paragraphs(answer: Answer, kb: KnowledgeBase, limit: int = 3) -> InlineKeyboardMarkup | None:
-    """"Full paragraph" buttons for the (first ``limit``) cited paragraphs of an answer."""
+    """A "Full paragraph" button for each of the first ``limit`` paragraphs an answer cites."""
     parts = answer.parts or (answer,)
-    cited = list(dict.fromkeys(c for p in parts for c in p.citations))[:limit]
+    first: dict[tuple[str, int], Citation] = {}
+    for citation in (c for p in parts for c in p.citations):
+        first.setdefault((citation.article, citation.paragraph), citation)
+    cited = list(first.values())[:limit]
     buttons = []
     for citation in cited:
         tap = paragraph_tap(citation, kb, answer.language)

@@ -81,6 +81,7 @@ def configure_logging(level: str, secrets: Iterable[str | None], *,
         root.removeHandler(old)
     handler.setLevel(level)
     root.addHandler(handler)
+    logging.captureWarnings(True)  # library warnings go through the same redacting handler
     root.setLevel(level)
     numeric = logging.getLevelName(level)
     for name, quiet in QUIET.items():

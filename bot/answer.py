@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.knowledge import Citation
+from bot.knowledge import Citation, Entry
 from bot.lexicon import QUESTION_WORDS
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, strip_address
@@ -199,6 +199,15 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
                                                "closest article sentence"))
     return _decline(question, index, ranked, language, thresholds,
                     _explain(query, ranked, None, thresholds, reason))
+
+
+def answer_entry(entry: Entry, language: str = "en") -> Answer:
+    """The answer to an entry chosen directly (a suggestion button), no matching involved."""
+    wording = entry.canonical_in(language)
+    return Answer(wording, True, entry.answer_in(language), entry.citations, 1.0, entry.id,
+                  language=language, source="entry",
+                  explanation=Explanation(wording=wording, score=1.0,
+                                          reason="chosen from the suggestions"))
 
 
 def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Answer:

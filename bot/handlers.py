@@ -31,8 +31,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards
-from bot.answer import Answer, Explanation, answer
-from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, load_knowledge
+from bot.answer import Answer, answer, answer_entry
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.matcher import Index
 from bot.phrases import phrase
 from bot.render import (
@@ -108,14 +108,6 @@ def too_fast(times: deque[float], now: float, *, limit: int = QUESTIONS_PER_WIND
     return False
 
 
-def entry_answer(entry: Entry, language: str) -> Answer:
-    """The answer to an entry chosen from a button (no matching involved)."""
-    return Answer(entry.canonical_in(language), True, entry.answer_in(language), entry.citations,
-                  1.0, entry.id, language=language, source="entry",
-                  explanation=Explanation(wording=entry.canonical_in(language), score=1.0,
-                                          reason="chosen from the buttons"))
-
-
 def fit_lines(lines: list[str], limit: int = TELEGRAM_LIMIT) -> str:
     """As many of ``lines`` as fit in one message, escaped ("… (N more)" marks the cut)."""
     kept: list[str] = []
@@ -188,7 +180,8 @@ async def _deliver(context: Context, result: Answer, anchor: Message, *,
         markup = keyboards.paragraphs(result, kb)
     else:
         markup = keyboards.feedback(question_id, result.language) if question_id else None
-    texts = render_html(result, kb, limit=TELEGRAM_LIMIT if private else GROUP_LIMIT)
+    texts = render_html(result, kb, limit=TELEGRAM_LIMIT if private else GROUP_LIMIT,
+                        list_suggestions=markup is None)
     sent = await _send(anchor, texts, markup=markup, reply=reply)
     _remember(context.chat_data, result, sent)
     log.debug("%s in a %s chat: entry %s, score %.3f",
@@ -369,7 +362,7 @@ async def button(update: Update, context: Context) -> None:
         if entry is None:
             await query.answer(stale)
             return
-        await _deliver(context, entry_answer(entry, tap.language), message)
+        await _deliver(context, answer_entry(entry, tap.language), message)
     elif tap.kind == "topic":
         title = keyboards.topic_title(kb, tap.key, tap.language)
         await _edit(query.edit_message_text(
@@ -424,7 +417,7 @@ async def inline_query(update: Update, context: Context) -> None:
     else:
         language = _language(update)
         found, ids = [], list(kb.featured) or [e.id for e in kb.entries]
-    found += [entry_answer(e, language) for e in (kb.entry(i) for i in ids[:INLINE_RESULTS])
+    found += [answer_entry(e, language) for e in (kb.entry(i) for i in ids[:INLINE_RESULTS])
               if e is not None]
     results = [_inline_result(r, kb, n) for n, r in enumerate(found[:INLINE_RESULTS])]
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False)

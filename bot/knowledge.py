@@ -22,6 +22,7 @@ from bot.yamlfile import LineDict, YamlFileError, read_yaml
 SYNONYMS_FILE = "synonyms.yaml"
 MAX_ARTICLE_BYTES = 1_000_000
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 40  # ids travel in Telegram callback data, which holds 64 bytes
 _ENTRY_FIELDS = {
     "id": True, "topic": False, "questions": True, "questions_ru": False,
     "answer": True, "answer_ru": False, "quotes": True, "notes": False,
@@ -346,6 +347,10 @@ def _load_entries(c: _Collector, path: Path, data: LineDict, slug: str,
             continue
         if not entry_id or not _ID.match(entry_id):
             c.error(path, f"id {raw.get('id')!r} must be kebab-case", raw.line_of("id"), entry_id)
+            continue
+        if len(entry_id) > MAX_ID_LENGTH:
+            c.error(path, f"id is longer than {MAX_ID_LENGTH} characters", raw.line_of("id"),
+                    entry_id)
             continue
         if entry_id in seen_ids:
             c.error(path, f"duplicate id (first defined at {seen_ids[entry_id]})",

@@ -62,10 +62,11 @@ def _quote_block(citation: Citation, kb: KnowledgeBase, language: str, room: int
             f"— <i>{html.escape(label, quote=False)}</i></blockquote>")
 
 
-def _html_blocks(answer: Answer, kb: KnowledgeBase, limit: int) -> list[str]:
+def _html_blocks(answer: Answer, kb: KnowledgeBase, limit: int,
+                 list_suggestions: bool) -> list[str]:
     if not answer.answered:
         blocks = [html.escape(answer.text, quote=False)]
-        if answer.suggestions:
+        if answer.suggestions and list_suggestions:
             hint = phrase(answer.language, "not_sure_hint")
             items = "\n".join(f"• {html.escape(s.question, quote=False)}"
                               for s in answer.suggestions)
@@ -82,11 +83,16 @@ def _html_blocks(answer: Answer, kb: KnowledgeBase, limit: int) -> list[str]:
     return blocks
 
 
-def render_html(answer: Answer, kb: KnowledgeBase, *, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Telegram HTML messages for ``answer``, each within ``limit`` visible characters."""
+def render_html(answer: Answer, kb: KnowledgeBase, *, limit: int = TELEGRAM_LIMIT,
+                list_suggestions: bool = True) -> list[str]:
+    """Telegram HTML messages for ``answer``, each within ``limit`` visible characters.
+
+    ``list_suggestions=False`` leaves the closest questions out of the text, for when
+    they are shown as buttons instead.
+    """
     messages: list[str] = []
     current: list[str] = []
-    for block in _html_blocks(answer, kb, limit):
+    for block in _html_blocks(answer, kb, limit, list_suggestions):
         candidate = "\n\n".join([*current, block])
         if current and visible_length(candidate) > limit:
             messages.append("\n\n".join(current))

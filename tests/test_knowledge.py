@@ -161,3 +161,9 @@ def test_validate_command_exit_status(kb_dir, capsys):
     assert main(["validate", "--knowledge", str(kb_dir)]) == 1
     err = capsys.readouterr().err
     assert "harbour-ferry.yaml:" in err and "[ferry-capacity]" in err
+
+
+def test_overlong_id_is_an_error(kb_dir):
+    edit(kb_dir, "id: ferry-crossing-time", "id: " + "-".join(["ferry"] * 9))
+    (problem,) = errors(kb_dir)
+    assert "longer than 40" in problem.message

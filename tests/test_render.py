@@ -20,7 +20,7 @@ def kb():
 
 @pytest.fixture(scope="module")
 def index(kb):
-    return index
+    return Index(kb)
 
 
 def test_answer_html_quotes_the_sentence_with_the_proof_in_bold(kb, index):

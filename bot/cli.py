@@ -95,6 +95,20 @@ def cmd_console(args: argparse.Namespace) -> int:
     print(f"Ask me about {titles}.")
     print("Type a question and press Enter; 'why' explains the last answer; Ctrl-D or 'quit' "
           "ends.")
+    store = None
+    if settings.record_console:
+        from bot.store import Store
+
+        store = Store.open(settings)
+    try:
+        return _chat(kb, index, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _chat(kb: KnowledgeBase, index: Index, store) -> int:
+    """The console loop: one question per line; recorded only when a store is given."""
     last: Answer | None = None
     while True:
         try:
@@ -111,6 +125,8 @@ def cmd_console(args: argparse.Namespace) -> int:
         if not line:
             continue
         last = answer(line, index)
+        if store is not None:
+            store.record_answer(chat_type="console", chat_id=None, result=last)
         print(render_text(last, kb))
         print()
 

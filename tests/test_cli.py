@@ -136,3 +136,16 @@ def test_eval_command_reports_and_enforces_floor(tmp_path, capsys):
     assert "2/3" in out and "by kind" in out and "who painted the ferry?" in out
     assert main(["eval", "--knowledge", str(HARBOUR), "--min-accuracy", "0.9",
                  str(questions)]) == 1
+
+
+def test_console_records_only_when_asked(tmp_path):
+    data = tmp_path / "data"
+    run_cli("console", "--knowledge", str(HARBOUR), stdin=b"ferry capacity\n",
+            env={"DATA_DIR": str(data)})
+    assert not data.exists()
+    run_cli("console", "--knowledge", str(HARBOUR), stdin=b"ferry capacity\n",
+            env={"DATA_DIR": str(data), "RECORD_CONSOLE": "1", "RECORD_SALT": "s"})
+    result = run_cli("report", "--data", str(data), env={"RECORD_SALT": "s"})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "Questions in the last 30 day(s): 1" in out and "ferry-capacity" in out

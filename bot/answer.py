@@ -10,10 +10,11 @@ with a citation is the worst thing the bot can do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import QUESTION_WORDS
+from bot.lexicon import QUESTION_WORDS, STRICT_TYPES
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, strip_address
 from bot.phrases import phrase
@@ -26,12 +27,13 @@ class Thresholds:
     """Scoring weights and cut-offs, chosen by a sweep over the tuning split
     (see docs/thresholds.md)."""
 
-    accept: float = 0.60       # an entry's score must reach this to be answered
+    accept: float = 0.50       # an entry's score must reach this to be answered at all
+    confidence: float = 0.85   # ... and the confidence model (bot.confidence) this
     margin: float = 0.0        # best must beat a different runner-up by this much
-    sentence: float = 0.70     # an article sentence, when no entry is good enough
+    sentence: float = 0.75     # an article sentence, when no entry is good enough
     suggest: float = 0.25      # entries shown as "closest questions" must reach this
-    weights: tuple[float, float, float] = (0.40, 0.30, 0.30)  # fuzz, overlap, coverage
-    stray_penalty: float = 0.12  # per article word the matched entry does not cover
+    weights: tuple[float, float, float] = (0.50, 0.30, 0.20)  # fuzz, overlap, coverage
+    stray_penalty: float = 0.08  # per article word the matched entry does not cover
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -58,6 +60,8 @@ class Explanation:
     synonyms: tuple[tuple[str, str], ...] = ()
     corrections: tuple[tuple[str, str], ...] = ()
     reason: str = ""
+    confidence: float = 0.0
+    features: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,11 @@ def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
         if "speech" not in scored.target.types:
             missing |= {"a question about what someone said"}
     wanted = scored.target.types
-    asked = query.types - {"speech"}
+    asked = query.types - {"speech"} - STRICT_TYPES
     if asked and wanted and not asked & wanted:
         missing |= {f"a {t} question" for t in asked}
+    # A date, a percentage or a reaction must be what the entry is about, not just near it.
+    missing |= {f"a {t} question" for t in query.types & STRICT_TYPES - wanted}
     return missing
 
 
@@ -158,6 +164,20 @@ def _explain(query: Query, ranked: list[Scored], chosen: Scored | None,
     )
 
 
+def _features(query: Query, scored: Scored, score: float, runner: float,
+              sentences: list[Scored], index: Index) -> dict[str, float]:
+    """What the confidence model weighs about the best candidate."""
+    paragraphs = {c.paragraph for c in scored.target.entry.citations}
+    agree = bool(sentences) and sentences[0].target.citation.paragraph in paragraphs
+    return {
+        "score": score, "fuzz": scored.fuzz, "overlap": scored.overlap,
+        "coverage": scored.coverage, "recall": scored.recall, "gap": score - runner,
+        "stray": float(len(_stray(query, scored, index))),
+        "unknown": index.unknown_share(query), "agree": float(agree),
+        "length": min(len(query.tokens), 12) / 12,
+    }
+
+
 def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     query = index.parse(question)
     ranked = index.rank(query, limit=8, weights=thresholds.weights)
@@ -168,6 +188,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     candidates = [(_adjusted(query, s, index, thresholds), s) for s in ranked
                   if not _mismatch(query, s)]
     candidates.sort(key=lambda pair: -pair[0])
+    sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     reason = "no entry is close enough"
     if ranked and _mismatch(query, ranked[0]):
         missing = _mismatch(query, ranked[0])
@@ -175,11 +196,13 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
                  f"{ranked[0].target.key} is not about"
     if candidates:
         score, scored = candidates[0]
-        stray = _stray(query, scored, index)
         runner = candidates[1][0] if len(candidates) > 1 else 0.0
-        if score < thresholds.accept:
-            reason += f"; next best {scored.target.key} scores {score:.3f}" + (
-                f" (it does not cover {', '.join(sorted(stray))})" if stray else "")
+        features = _features(query, scored, score, runner, sentences, index)
+        sure = probability(features)
+        explanation = replace(_explain(query, ranked, scored, thresholds, "matched"),
+                              confidence=sure, features=features)
+        if score < thresholds.accept or sure < thresholds.confidence:
+            reason += f"; best {scored.target.key}: score {score:.3f}, confidence {sure:.2f}"
         elif score - runner < thresholds.margin:
             reason = f"too close to call between {scored.target.key} and " \
                      f"{candidates[1][1].target.key}"
@@ -187,8 +210,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
             entry = scored.target.entry
             return Answer(question, True, entry.answer_in(language), entry.citations,
                           score, entry.id, language=language, source="entry",
-                          explanation=_explain(query, ranked, scored, thresholds, "matched"))
-    sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
+                          explanation=explanation)
     for scored in sentences:
         if _adjusted(query, scored, index, thresholds) >= thresholds.sentence and \
                 not _mismatch(query, scored):

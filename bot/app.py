@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -47,6 +48,33 @@ PRIVATE_COMMANDS = ("start", "help", "ask", "topics", "source", "why")
 GROUP_COMMANDS = ("ask", "help", "source")
 LANGUAGES = ("en", "ru")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# A 5xx or a dropped connection from the Bot API usually clears within a second or two.
+RETRY_DELAYS = (0.2, 1.0, 3.0)
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (it waits out a 429 and retries) that also retries transient
+    failures: a 5xx answer, a dropped connection, a timeout (``NetworkError``).
+
+    A refusal (``BadRequest``, a NetworkError subclass; ``Forbidden``) is final. A timeout
+    or a drop can come after Telegram took the message, so a retry may repeat an answer:
+    a person who asked is better served by a rare duplicate than by silence.
+    """
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
+        for delay in RETRY_DELAYS:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                      rate_limit_args)
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                log.warning("%s failed (%s); retrying in %.1fs", endpoint, exc, delay)
+                await asyncio.sleep(delay)
+        return await super().process_request(callback, args, kwargs, endpoint, data,
+                                              rate_limit_args)
 
 
 def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = None,
@@ -61,8 +89,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = Non
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .post_init(post_init).post_shutdown(post_shutdown))
     if rate_limit:
-        # PTB does not retry a 429 by itself; the rate limiter waits retry_after and retries.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB retries nothing by itself: the rate limiter waits out a 429 (retry_after) and
+        # retries; ours also retries 5xx answers and dropped connections.
+        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data.update(kb=kb, index=Index(kb), settings=settings, store=store)
 

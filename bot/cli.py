@@ -162,6 +162,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cases = [c for c in cases if c.split in (args.split, "dev")]
     from bot.evaluate import evaluate
 
+    if args.fit:
+        from bot.evaluate import fit_confidence
+
+        tuning = [c for c in cases if c.split in ("tuning", "dev")]
+        intercept, coefficients, n = fit_confidence(tuning, index)
+        print(f"# fitted on {n} best matches from the tuning part and dev sets")
+        print(f"INTERCEPT = {intercept:.3f}")
+        print("COEFFICIENTS = {")
+        print("".join(f'    "{k}": {v:.3f},\n' for k, v in coefficients.items()), end="")
+        print("}")
+        return EXIT_OK
     outcomes = evaluate(cases, index)
     print(report(outcomes, show_failures=not args.quiet))
     if args.plot:
@@ -275,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--plot", metavar="FILE.png",
                     help="draw the threshold sweep over the tuning part (needs matplotlib)")
     ev.add_argument("--quiet", action="store_true", help="do not list the failures")
+    ev.add_argument("--fit", action="store_true",
+                    help="fit the confidence model on the tuning part and print it")
     ev.set_defaults(func=cmd_eval)
 
     log = argparse.ArgumentParser(add_help=False)

@@ -187,6 +187,31 @@ def sweep(cases: list[Case], index: Index, accepts: Iterable[float],
     return [(a, figures(evaluate(cases, index, replace(base, accept=a)))) for a in accepts]
 
 
+def fit_confidence(cases: list[Case], index: Index) -> tuple[float, dict[str, float], int]:
+    """Fit :mod:`bot.confidence` on ``cases``: each best match labelled right or not.
+
+    Returns the intercept, the coefficients and the number of samples.
+    """
+    from bot.confidence import fit
+
+    permissive = Thresholds(accept=0.0, confidence=0.0, sentence=9.0)
+    samples = []
+    for case in cases:
+        result = answer(case.question, index, thresholds=permissive)
+        if result.parts or not result.explanation.features:
+            continue
+        samples.append((result.explanation.features, judge(case, result) == "right"))
+    intercept, coefficients = fit(samples)
+    return intercept, coefficients, len(samples)
+
+
+def confidence_sweep(cases: list[Case], index: Index, cutoffs: Iterable[float]
+                     ) -> list[tuple[float, Figures]]:
+    """Figures at each confidence cut-off."""
+    return [(c, figures(evaluate(cases, index, replace(Thresholds(), confidence=c))))
+            for c in cutoffs]
+
+
 def plot_sweep(rows: list[tuple[float, Figures]], path: Path, title: str) -> None:
     """Draw accuracy, declined and wrong rates against the threshold (needs matplotlib)."""
     import matplotlib

@@ -86,6 +86,12 @@ _ANSWER_TYPES = (
                             r"percentage|share|proportion)|сколько|skolko|skol'ko)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
+    ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
+                        r"какого числа|в каком году|какой год|какая дата\b")),
+    ("percent", re.compile(r"\b(percent|percentage|per cent|процент\w*)\b|%")),
+    ("reaction", re.compile(r"\b(respond|responded|response|react|reacted|reaction|reply|"
+                            r"replied|accept|accepted|reject|rejected|отреагировал\w*|"
+                            r"ответил\w*|принял\w*|отверг\w*)\b")),
     ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b")),
     ("place", re.compile(r"\b(where|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
@@ -109,9 +115,20 @@ _ANSWER_SUPPLIES = (
     # A curated answer that gives a condition or cause answers "why" questions too.
     ("reason", re.compile(r"\b(because|due to|as a result|in order to|so that|if|unless|"
                           r"потому|из-за|чтобы|если)\b")),
+    # Only an answer holding a year or a day of the month answers "what year/date".
+    ("date", re.compile(r"\b(1[89]\d\d|20\d\d)\b(?!s)|\b\d{1,2} (january|february|march|"
+                        r"april|may|june|july|august|september|october|november|december)\b")),
+    ("percent", re.compile(r"%|\bper ?cent")),
 )
+
+# Answer types an entry supplies only through its answer, never through its wordings:
+# a wording asking "what year" does not make an entry know the year.
+ANSWER_ONLY_TYPES = frozenset({"date", "percent"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:
     """The kinds of answer a curated answer gives beyond its wordings' (a reason)."""
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
+
+# Answer types that must be matched exactly (the entry itself is about them).
+STRICT_TYPES = frozenset({"date", "percent", "reaction"})

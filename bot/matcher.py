@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge import Citation, Entry, KnowledgeBase, sentence_spans
 from bot.lexicon import (
+    ANSWER_ONLY_TYPES,
     QUESTION_WORDS,
     STOPWORDS,
     answer_types,
@@ -79,6 +80,7 @@ class Scored:
     fuzz: float
     overlap: float
     coverage: float
+    recall: float = 0.0  # share of the wording's weight that the question repeats
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class Index:
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
                 vocabulary |= wording.tokens
-                types |= answer_types(self.fold(text)[0])
+                types |= answer_types(self.fold(text)[0]) - ANSWER_ONLY_TYPES
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
@@ -146,9 +148,15 @@ class Index:
             t.key: frozenset(w[:_PREFIX] for w in t.context if len(w) >= _PREFIX)
             for t in self.entry_targets + self.sentence_targets
         }
-        self._vocabulary = sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3):
+            self._by_initial[word[0]].append(word)
         self._known = frozenset(raw_vocabulary)
         self.weights = self._weights()
+        self._totals = {
+            False: [sum(self.weight(t) for t in w.tokens) for w in self._wordings],
+            True: [sum(self.weight(t) for t in w.tokens) for w in self._sentence_wordings],
+        }
         self._postings = self._invert(self._wordings)
         self._sentence_postings = self._invert(self._sentence_wordings)
 
@@ -187,6 +195,12 @@ class Index:
         return token in target.context or (
             len(token) >= 5 and token[:_PREFIX] in self._prefixes[target.key])
 
+    def unknown_share(self, query: Query) -> float:
+        """Share of the question's weight in words no entry uses."""
+        total = sum(self.weight(t) for t in query.tokens)
+        unknown = sum(self.weight(t) for t in query.tokens if t not in self.weights)
+        return unknown / total if total else 1.0
+
     def weight(self, token: str) -> float:
         """How much a (stemmed) token says about which entry is meant."""
         if token in QUESTION_WORDS:
@@ -207,7 +221,9 @@ class Index:
         if word in self._known or word in STOPWORDS or len(word) < 4 or not word.isalpha():
             return word
         cutoff = 80 if len(word) >= 6 else 84
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+        # Typos rarely change the first letter; requiring it keeps real words from being
+        # "repaired" into other ones ("currently" is not "urgently", "ought" not "fought").
+        found = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio,
                                    score_cutoff=cutoff)
         return found[0] if found else word
 
@@ -258,7 +274,7 @@ class Index:
         coverage_cache: dict[int, float] = {}
         for i, common in shared.items():
             wording = wordings[i]
-            wording_total = sum(self.weight(t) for t in wording.tokens)
+            wording_total = self._totals[sentences][i]
             overlap = 2 * common / (query_total + wording_total)
             similarity = fuzz.ratio(query_sorted, wording.sorted_text) / 100
             if wording.target not in coverage_cache:
@@ -271,5 +287,6 @@ class Index:
             current = best.get(wording.target)
             if current is None or score > current.score:
                 best[wording.target] = Scored(targets[wording.target], score, wording.text,
-                                              wording.language, similarity, overlap, coverage)
+                                              wording.language, similarity, overlap, coverage,
+                                              common / wording_total if wording_total else 0.0)
         return sorted(best.values(), key=lambda s: -s.score)[:limit]

@@ -82,7 +82,7 @@ class Answer:
 
 
 _SPLIT = re.compile(
-    r"(?:\?+\s*|[;\n]+\s*|,?\s+(?:and|also|plus|и|а также|а)\s+(?=(?:also\s+)?"
+    r"(?:\?+\s*|[;\n]+\s*|\s+[+&]\s+|,?\s+(?:and|also|plus|и|а также|а)\s+(?=(?:also\s+)?"
     r"(?:who|what|whats|when|where|why|how|which|whose|did|does|do|is|are|was|were|will|"
     r"can|could|has|have|кто|что|когда|где|почему|зачем|как|какие|какой|сколько|чем)\b))",
     re.IGNORECASE,
@@ -103,7 +103,10 @@ def _language(query: Query, best: Scored | None) -> str:
 
 def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
     """Names, numbers and answer types in the question that the target is not about."""
-    missing = (query.entities | query.numbers) - scored.target.context
+    context = scored.target.context
+    missing = query.entities - context
+    if query.numbers and not query.numbers & context:
+        missing |= query.numbers  # "2k or 20k?" needs one of its figures to be right
     if "speech" in query.types:
         # "What did Pakistan say?": only an entry about something said, by whoever the
         # question names, can answer it.

@@ -33,6 +33,8 @@ from bot.synonyms import Fired
 DEFAULT_WEIGHTS = (0.30, 0.40, 0.30)
 QUESTION_WORD_WEIGHT = 0.4
 _HAS_DIGIT = re.compile(r"\d")
+_COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than|above|below|"
+                       r"около|более|больше|меньше|свыше) (\S*\d\S*)")
 _PREFIX = 5
 
 
@@ -245,7 +247,9 @@ class Index:
             fired = fired + more
         content = tuple(dict.fromkeys(stem(w) for w in text.split() if w not in STOPWORDS))
         entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
-        numbers = frozenset(t for t in content if _HAS_DIGIT.search(t))
+        # "More than 10,000?" checks a figure rather than naming one: leave it out.
+        compared = set(_COMPARED.findall(text))
+        numbers = frozenset(t for t in content if _HAS_DIGIT.search(t) and t not in compared)
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
                      is_cyrillic(cleaned), answer_types(text),
                      frozenset(stem(b) for _, b in corrections))

@@ -177,8 +177,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(report(outcomes, show_failures=not args.quiet))
     if args.plot:
         tuning = [c for c in cases if c.split in ("tuning", "dev")]
-        rows = sweep(tuning, index, [x / 100 for x in range(30, 81, 2)])
-        plot_sweep(rows, Path(args.plot), "Sweep of the accept threshold (tuning part)")
+        rows = sweep(tuning, index, [x / 100 for x in range(30, 100, 3)])
+        plot_sweep(rows, Path(args.plot), "Confidence cut-off: tuning part and dev set")
+        for value, f in rows:
+            print(f"  confidence {value:.2f}: accuracy {f.accuracy:6.1%}  "
+                  f"wrong {f.wrong_rate:5.1%}  declined {f.declined_rate:5.1%}")
         print(f"plot written to {args.plot}")
     overall = figures(outcomes).accuracy
     if args.min_accuracy is not None and overall < args.min_accuracy:

@@ -180,11 +180,12 @@ def report(outcomes: list[Outcome], *, show_failures: bool = True) -> str:
     return "\n".join(lines)
 
 
-def sweep(cases: list[Case], index: Index, accepts: Iterable[float],
-          base: Thresholds | None = None) -> list[tuple[float, Figures]]:
-    """Figures at each accept threshold, for choosing (and plotting) the cut-off."""
+def sweep(cases: list[Case], index: Index, values: Iterable[float], *,
+          knob: str = "confidence", base: Thresholds | None = None
+          ) -> list[tuple[float, Figures]]:
+    """Figures at each value of one threshold (``knob``), for choosing and plotting it."""
     base = base or Thresholds()
-    return [(a, figures(evaluate(cases, index, replace(base, accept=a)))) for a in accepts]
+    return [(v, figures(evaluate(cases, index, replace(base, **{knob: v})))) for v in values]
 
 
 def fit_confidence(cases: list[Case], index: Index) -> tuple[float, dict[str, float], int]:
@@ -205,14 +206,8 @@ def fit_confidence(cases: list[Case], index: Index) -> tuple[float, dict[str, fl
     return intercept, coefficients, len(samples)
 
 
-def confidence_sweep(cases: list[Case], index: Index, cutoffs: Iterable[float]
-                     ) -> list[tuple[float, Figures]]:
-    """Figures at each confidence cut-off."""
-    return [(c, figures(evaluate(cases, index, replace(Thresholds(), confidence=c))))
-            for c in cutoffs]
-
-
-def plot_sweep(rows: list[tuple[float, Figures]], path: Path, title: str) -> None:
+def plot_sweep(rows: list[tuple[float, Figures]], path: Path, title: str,
+               knob: str = "confidence") -> None:
     """Draw accuracy, declined and wrong rates against the threshold (needs matplotlib)."""
     import matplotlib
 
@@ -224,8 +219,9 @@ def plot_sweep(rows: list[tuple[float, Figures]], path: Path, title: str) -> Non
     ax.plot(xs, [f.accuracy for _, f in rows], label="accuracy")
     ax.plot(xs, [f.declined_rate for _, f in rows], label="answerable but declined")
     ax.plot(xs, [f.wrong_rate for _, f in rows], label="answered wrongly")
-    ax.axvline(Thresholds().accept, color="grey", linestyle=":", label="chosen threshold")
-    ax.set_xlabel("accept threshold")
+    ax.axvline(getattr(Thresholds(), knob), color="grey", linestyle=":",
+               label="chosen cut-off")
+    ax.set_xlabel(f"{knob} cut-off")
     ax.set_ylabel("share of questions")
     ax.set_title(title)
     ax.grid(alpha=0.3)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.knowledge import Citation, Entry, KnowledgeBase, sentence_spans
 from bot.lexicon import (
@@ -222,10 +223,12 @@ class Index:
         """Map a misspelt word onto the knowledge base's vocabulary, if one is close."""
         if word in self._known or word in STOPWORDS or len(word) < 4 or not word.isalpha():
             return word
-        cutoff = 80 if len(word) >= 6 else 84
+        # One slip (a letter missing, doubled, swapped or wrong) per four letters.
+        cutoff = 1 - 1 / 4 if len(word) >= 8 else 1 - 1 / len(word) - 0.01
         # Typos rarely change the first letter; requiring it keeps real words from being
         # "repaired" into other ones ("currently" is not "urgently", "ought" not "fought").
-        found = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio,
+        found = process.extractOne(word, self._by_initial.get(word[0], ()),
+                                   scorer=DamerauLevenshtein.normalized_similarity,
                                    score_cutoff=cutoff)
         return found[0] if found else word
 

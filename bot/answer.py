@@ -103,9 +103,9 @@ def _language(query: Query, best: Scored | None) -> str:
 
 def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
     """Names, numbers and answer types in the question that the target is not about."""
-    context = scored.target.context
-    missing = query.entities - context
-    if query.numbers and not query.numbers & context:
+    target = scored.target
+    missing = {t for t in query.entities if not target.mentions(t)}
+    if query.numbers and not any(target.mentions(n) for n in query.numbers):
         missing |= query.numbers  # "2k or 20k?" needs one of its figures to be right
     if "speech" in query.types:
         # "What did Pakistan say?": only an entry about something said, by whoever the

@@ -8,10 +8,13 @@ returns the best targets, best first.  Deciding whether to answer is not done he
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -37,6 +40,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than|above|below|"
                        r"около|более|больше|меньше|свыше) (\S*\d\S*)")
 _PREFIX = 5
+COMMON_POSTINGS = 2000  # words in more wordings than this only rescore candidates
+SHORTLIST = 80            # wordings rescored in full per question (by shared-word weight)
 
 
 @dataclass(frozen=True)
@@ -60,16 +65,24 @@ class Query:
         return any(t not in QUESTION_WORDS for t in self.tokens)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
-    """Something a question can match: a curated entry, or one sentence of an article."""
+    """Something a question can match: a curated entry, or one sentence of an article.
+
+    ``vocabulary`` holds the stems of its wordings, answer and quotes; ``paragraphs`` the
+    stems of the paragraphs it cites (shared between targets, not copied).
+    """
 
     key: str
     entry: Entry | None
     citation: Citation | None
     vocabulary: frozenset[str]
-    context: frozenset[str]
+    paragraphs: tuple[frozenset[str], ...]
     types: frozenset[str] = frozenset()
+
+    def mentions(self, token: str) -> bool:
+        """Whether the target or a paragraph it cites uses ``token``."""
+        return token in self.vocabulary or any(token in p for p in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -86,12 +99,12 @@ class Scored:
     recall: float = 0.0  # share of the wording's weight that the question repeats
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Wording:
     target: int
     text: str
-    tokens: frozenset[str]
-    sorted_text: str
+    tokens: tuple[str, ...]  # sorted stems
+    joined: str              # " ".join(tokens): what the character similarity compares
     language: str
 
 
@@ -107,10 +120,11 @@ class Index:
         self._sentence_wordings: list[_Wording] = []
         raw_vocabulary: set[str] = set()
         paragraph_tokens = {
-            (slug, n): self._stems(self.fold(p)[0], raw_vocabulary)
+            (slug, n): frozenset(self._stems(self.fold(p)[0], raw_vocabulary))
             for slug, article in kb.articles.items()
             for n, p in enumerate(article.paragraphs, 1)
         }
+        shared_types: dict[frozenset[str], frozenset[str]] = {}
         for entry in kb.entries:
             texts = [(q, "en") for q in entry.questions] + [(q, "ru") for q in entry.questions_ru]
             body = [entry.answer, entry.answer_ru] + [c.text for c in entry.citations]
@@ -119,19 +133,17 @@ class Index:
             target = len(self.entry_targets)
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
-                vocabulary |= wording.tokens
+                vocabulary.update(wording.tokens)
                 types |= answer_types(self.fold(text)[0]) - ANSWER_ONLY_TYPES
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
             types |= supplied_types(self.fold(entry.answer)[0])
-            context = set(vocabulary)
-            for citation in entry.citations:
-                context |= paragraph_tokens[(citation.article, citation.paragraph)]
-            self.entry_targets.append(
-                Target(entry.id, entry, None, frozenset(vocabulary), frozenset(context),
-                       frozenset(types))
-            )
+            cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
+                                        for c in entry.citations))
+            types_key = frozenset(types)
+            self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
+                                             shared_types.setdefault(types_key, types_key)))
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
                 for i, (start, end) in enumerate(sentence_spans(paragraph), 1):
@@ -141,24 +153,21 @@ class Index:
                     self._sentence_wordings.append(wording)
                     self.sentence_targets.append(Target(
                         f"{slug}#{number}.{i}", None, Citation(slug, number, sentence, sentence),
-                        wording.tokens, frozenset(paragraph_tokens[(slug, number)]),
+                        frozenset(wording.tokens), (paragraph_tokens[(slug, number)],),
                     ))
         for group in kb.synonyms.groups:
             for alias in group.aliases:
                 raw_vocabulary.update(normalise(alias.rstrip("*")).split())
         self.article_words = frozenset().union(*paragraph_tokens.values())
-        self._prefixes = {
-            t.key: frozenset(w[:_PREFIX] for w in t.context if len(w) >= _PREFIX)
-            for t in self.entry_targets + self.sentence_targets
-        }
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3):
             self._by_initial[word[0]].append(word)
         self._known = frozenset(raw_vocabulary)
         self.weights = self._weights()
         self._totals = {
-            False: [sum(self.weight(t) for t in w.tokens) for w in self._wordings],
-            True: [sum(self.weight(t) for t in w.tokens) for w in self._sentence_wordings],
+            False: array("d", (sum(self.weight(t) for t in w.tokens) for w in self._wordings)),
+            True: array("d", (sum(self.weight(t) for t in w.tokens)
+                              for w in self._sentence_wordings)),
         }
         self._postings = self._invert(self._wordings)
         self._sentence_postings = self._invert(self._sentence_wordings)
@@ -177,7 +186,8 @@ class Index:
     def _wording(self, target: int, text: str, language: str, vocabulary: set[str]) -> _Wording:
         folded = self.fold(text)[0]
         stems = self._stems(folded, vocabulary)
-        return _Wording(target, text, frozenset(stems), " ".join(sorted(stems)), language)
+        tokens = tuple(sorted(stems))
+        return _Wording(target, text, tokens, " ".join(tokens), language)
 
     def _weights(self) -> dict[str, float]:
         document_frequency: dict[str, int] = defaultdict(int)
@@ -192,11 +202,17 @@ class Index:
         """Weight of a word no entry uses: as rare as a word can be."""
         return math.log((len(self.entry_targets) + 1) / 0.5)
 
-    def covers(self, target: Target, token: str) -> bool:
-        """Whether ``token`` (or a word sharing its first five letters) is in the target's
-        context: "participating" and "participants" are the same topic."""
-        return token in target.context or (
-            len(token) >= 5 and token[:_PREFIX] in self._prefixes[target.key])
+    @staticmethod
+    def covers(target: Target, token: str) -> bool:
+        """Whether the target or its paragraphs use ``token`` or a word sharing its first
+        five letters: "participating" and "participants" are the same topic."""
+        if target.mentions(token):
+            return True
+        if len(token) < _PREFIX:
+            return False
+        prefix = token[:_PREFIX]
+        return any(w.startswith(prefix) for words in (target.vocabulary, *target.paragraphs)
+                   for w in words)
 
     def unknown_share(self, query: Query) -> float:
         """Share of the question's weight in words no entry uses."""
@@ -211,8 +227,8 @@ class Index:
         return max(self.weights.get(token, self.unknown_weight), 0.1)
 
     @staticmethod
-    def _invert(wordings: list[_Wording]) -> dict[str, list[int]]:
-        postings: dict[str, list[int]] = defaultdict(list)
+    def _invert(wordings: list[_Wording]) -> dict[str, array]:
+        postings: dict[str, array] = defaultdict(lambda: array("I"))
         for i, wording in enumerate(wordings):
             for token in wording.tokens:
                 postings[token].append(i)
@@ -272,18 +288,33 @@ class Index:
             return []
         weights = {t: self.weight(t) for t in query.tokens}
         query_total = sum(weights.values())
+        # Candidates come from the question's rarer words; a word in more than
+        # COMMON_POSTINGS wordings ("taliban" in a big knowledge base) only rescores them.
+        # This keeps the cost per question nearly flat as the knowledge base grows.
+        rare_first = sorted((t for t in query.tokens if t in postings),
+                            key=lambda t: len(postings[t]))
         shared: dict[int, float] = defaultdict(float)
-        for token in query.tokens:
-            for i in postings.get(token, ()):
-                shared[i] += weights[token]
+        rescore: list[str] = []
+        for token in rare_first:
+            if shared and len(postings[token]) > COMMON_POSTINGS:
+                rescore.append(token)
+                continue
+            weight = weights[token]
+            for i in postings[token]:
+                shared[i] += weight
+        candidates = (heapq.nlargest(SHORTLIST, shared.items(), key=itemgetter(1))
+                      if len(shared) > SHORTLIST else shared.items())
         query_sorted = " ".join(sorted(query.tokens))
+        totals = self._totals[sentences]
         best: dict[int, Scored] = {}
         coverage_cache: dict[int, float] = {}
-        for i, common in shared.items():
+        for i, common in candidates:
             wording = wordings[i]
-            wording_total = self._totals[sentences][i]
+            if rescore:
+                common += sum(weights[t] for t in rescore if t in wording.tokens)
+            wording_total = totals[i]
             overlap = 2 * common / (query_total + wording_total)
-            similarity = fuzz.ratio(query_sorted, wording.sorted_text) / 100
+            similarity = fuzz.ratio(query_sorted, wording.joined) / 100
             if wording.target not in coverage_cache:
                 vocabulary = targets[wording.target].vocabulary
                 covered = sum(w for t, w in weights.items() if t in vocabulary)

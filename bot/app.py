@@ -77,7 +77,8 @@ class RetryingRateLimiter(AIORateLimiter):
                                               rate_limit_args)
 
 
-def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = None,
+def build_application(settings: Settings, kb: KnowledgeBase, *, index: Index | None = None,
+                      store: Any = None,
                       rate_limit: bool = True) -> Application:
     """The bot, ready to run: handlers registered, knowledge and store in ``bot_data``.
 
@@ -93,7 +94,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, *, store: Any = Non
         # retries; ours also retries 5xx answers and dropped connections.
         builder = builder.rate_limiter(RetryingRateLimiter(max_retries=3))
     application = builder.build()
-    application.bot_data.update(kb=kb, index=Index(kb), settings=settings, store=store)
+    index = index if index is not None and index.kb is kb else Index(kb)
+    application.bot_data.update(kb=kb, index=index, settings=settings, store=store)
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -168,7 +170,7 @@ def webhook_secret(settings: Settings) -> str:
     return hmac.new((settings.token or "").encode(), b"webhook secret", "sha256").hexdigest()
 
 
-def run(settings: Settings, kb: KnowledgeBase, webhook: bool = False) -> None:
+def run(settings: Settings, index: Index, webhook: bool = False) -> None:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook server on PORT."""
     webhook = webhook or bool(settings.webhook_url)
     if webhook and not settings.webhook_url:
@@ -179,7 +181,8 @@ def run(settings: Settings, kb: KnowledgeBase, webhook: bool = False) -> None:
     configure_logging(settings.log_level, [settings.token, secret])
     from bot.store import Store  # sqlite and the writer thread only for a running bot
 
-    application = build_application(settings, kb, store=Store.open(settings))
+    application = build_application(settings, index.kb, index=index,
+                                    store=Store.open(settings))
     try:
         if webhook:
             url = urlparse(settings.webhook_url)

@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.knowledge import KnowledgeBase, KnowledgeError, check_knowledge, load_knowledge
 from bot.matcher import Index
 from bot.render import render_explanation, render_text
+from bot.snapshot import load_index
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -38,9 +39,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _load(settings: Settings) -> KnowledgeBase:
+def _load(settings: Settings) -> Index:
+    """The validated knowledge base's index (cached between runs; see bot.snapshot)."""
     try:
-        return load_knowledge(settings.knowledge_dir)
+        return load_index(settings.knowledge_dir)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -65,8 +67,8 @@ def answer_json(result: Answer) -> dict:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    kb = _load(_settings(args))
-    index = Index(kb)
+    index = _load(_settings(args))
+    kb = index.kb
     if args.question == ["-"]:
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         questions = (line.rstrip("\n") for line in sys.stdin)
@@ -89,8 +91,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_console(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    kb = _load(settings)
-    index = Index(kb)
+    index = _load(settings)
+    kb = index.kb
     titles = "; ".join(f"“{a.title}” ({a.source})" for a in kb.articles.values())
     print(f"Ask me about {titles}.")
     print("Type a question and press Enter; 'why' explains the last answer; Ctrl-D or 'quit' "
@@ -152,8 +154,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import EvalFileError, figures, load_cases, plot_sweep, report, sweep
 
-    kb = _load(_settings(args))
-    index = Index(kb)
+    index = _load(_settings(args))
     try:
         cases = load_cases([Path(p) for p in args.files])
     except EvalFileError as exc:
@@ -219,7 +220,7 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     from bot.curation import export_yaml, format_clusters, unanswered_clusters
 
     rows = _log_rows(args)
-    clusters = unanswered_clusters(rows, Index(_load(_settings(args))))
+    clusters = unanswered_clusters(rows, _load(_settings(args)))
     print(format_clusters(clusters))
     if args.export:
         try:
@@ -235,10 +236,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.token:
         raise CommandError("TELEGRAM_BOT_TOKEN is not set; put it in the environment or .env "
                            "(or run 'python -m bot console' to chat locally)")
-    kb = _load(settings)
+    index = _load(settings)
     from bot.app import run
 
-    run(settings, kb, webhook=args.webhook or bool(settings.webhook_url))
+    run(settings, index, webhook=args.webhook or bool(settings.webhook_url))
     return EXIT_OK
 
 

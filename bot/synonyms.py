@@ -39,48 +39,65 @@ def _shouting(text: str) -> bool:
     return len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
-def _alternative(alias: str) -> str:
-    if alias.endswith("*"):
-        return re.escape(alias[:-1]) + r"\w*"
-    return re.escape(alias)
-
-
 class Synonyms:
-    """Compiled alias groups; ``fold`` applies them to cleaned text."""
+    """Alias groups ready to apply; ``fold`` applies them to cleaned text.
+
+    Case-insensitive aliases are matched word by word on normalised text (longest phrase
+    first; a trailing ``*`` makes the last word a prefix, for inflected forms such as
+    "росси*"), which costs a few dictionary look-ups per word however many aliases there
+    are.  The few case-sensitive ones ("IS", "US") are one small regular expression.
+    """
 
     def __init__(self, groups: tuple[AliasGroup, ...] = ()) -> None:
         self.groups = groups
         self.entity_tokens = frozenset(g.token for g in groups if g.kind in ENTITY_KINDS)
         exact: dict[str, str] = {}
-        folded: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
+        prefixes: dict[tuple[tuple[str, ...], str], str] = {}
         for group in groups:
             for alias in group.aliases:
                 if alias in group.case_sensitive:
                     exact[alias] = group.token
+                    continue
+                words = tuple(normalise(alias.rstrip("*")).split())
+                if not words:
+                    continue
+                if alias.endswith("*"):
+                    prefixes.setdefault((words[:-1], words[-1]), group.token)
                 else:
-                    key = normalise(alias.rstrip("*")) + ("*" if alias.endswith("*") else "")
-                    if key.strip("*"):
-                        folded[key] = group.token
-            folded.setdefault(normalise(group.canonical), group.token)
+                    phrases.setdefault(words, group.token)
+            phrases.setdefault(tuple(normalise(group.canonical).split()), group.token)
         self._exact = exact
-        self._folded = {k.rstrip("*"): v for k, v in folded.items()}
-        self._exact_re = self._compile(exact, flags=0)
-        self._folded_re = self._compile(folded, flags=0)
+        self._exact_re = re.compile(
+            r"(?<!\w)(?:{})(?!\w)".format("|".join(
+                re.escape(a) for a in sorted(exact, key=lambda a: (-len(a), a))))
+        ) if exact else None
+        self._phrases = phrases
+        self._prefixes = prefixes
+        self._longest = max((len(k) for k in phrases), default=0)
+        self._longest = max(self._longest, max((len(h) + 1 for h, _ in prefixes), default=0))
+        self._heads = {h for h, _ in prefixes} | {k[:n] for k in phrases for n in range(len(k))}
+        lengths: dict[tuple[str, ...], set[int]] = {}
+        for head, stem_ in prefixes:
+            lengths.setdefault(head, set()).add(len(stem_))
+        self._stem_lengths = {h: sorted(n, reverse=True) for h, n in lengths.items()}
 
-    @staticmethod
-    def _compile(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
-        if not aliases:
-            return None
-        ordered = sorted(aliases, key=lambda a: (-len(a.rstrip("*")), a))
-        body = "|".join(_alternative(a) for a in ordered)
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
-
-    def _lookup(self, table: dict[str, str], matched: str) -> str:
-        if matched in table:
-            return table[matched]
-        # A prefix alias ("росси*"): the longest stem that starts the match.
-        stems = [s for s in table if matched.startswith(s)]
-        return table[max(stems, key=len)]
+    def _match(self, words: list[str], i: int) -> tuple[int, str] | None:
+        """The longest alias starting at ``words[i]``: (number of words, token)."""
+        for n in range(min(self._longest, len(words) - i), 0, -1):
+            head = tuple(words[i:i + n - 1])
+            if head not in self._heads:
+                continue
+            phrase = (*head, words[i + n - 1])
+            if phrase in self._phrases:
+                return n, self._phrases[phrase]
+            last = words[i + n - 1]
+            for length in self._stem_lengths.get(head, ()):
+                if length <= len(last):
+                    token = self._prefixes.get((head, last[:length]))
+                    if token is not None:
+                        return n, token
+        return None
 
     def fold(self, cleaned: str) -> tuple[str, tuple[Fired, ...]]:
         """Return the normalised text with aliases folded, and which aliases fired.
@@ -89,17 +106,23 @@ class Synonyms:
         case-sensitive aliases such as "IS" never catch the verb "is".
         """
         fired: list[Fired] = []
-
-        def replace(table: dict[str, str]):
+        if self._exact_re is not None and not _shouting(cleaned):
             def sub(match: re.Match[str]) -> str:
-                token = self._lookup(table, match[0])
+                token = self._exact[match[0]]
                 fired.append(Fired(match[0], token))
                 return f" {token} "
-            return sub
-
-        if self._exact_re is not None and not _shouting(cleaned):
-            cleaned = self._exact_re.sub(replace(self._exact), cleaned)
-        text = normalise(cleaned)
-        if self._folded_re is not None:
-            text = self._folded_re.sub(replace(self._folded), text)
-        return " ".join(text.split()), tuple(fired)
+            cleaned = self._exact_re.sub(sub, cleaned)
+        words = normalise(cleaned).split()
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            found = self._match(words, i)
+            if found is None:
+                out.append(words[i])
+                i += 1
+                continue
+            n, token = found
+            fired.append(Fired(" ".join(words[i:i + n]), token))
+            out.append(token)
+            i += n
+        return " ".join(out), tuple(fired)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import QUESTION_WORDS, STRICT_TYPES
+from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, strip_address
 from bot.phrases import phrase
@@ -96,9 +96,13 @@ def split_questions(text: str) -> list[str]:
 
 
 def _language(query: Query, best: Scored | None) -> str:
+    """Russian for Cyrillic, and for Latin text that matched a transliterated wording
+    unless it has English function words ("did spain attend" is English)."""
     if query.cyrillic:
         return "ru"
-    return "ru" if best is not None and best.language == "ru" else "en"
+    if best is None or best.language != "ru":
+        return "en"
+    return "en" if any(w in ENGLISH_MARKERS for w in query.text.split()) else "ru"
 
 
 def _mismatch(query: Query, scored: Scored) -> frozenset[str]:

@@ -256,7 +256,8 @@ def cmd_default(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--knowledge", metavar="DIR",
+    # SUPPRESS: a --knowledge before the command must survive the command's own default.
+    common.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
                         help="knowledge directory (default: KNOWLEDGE_DIR or the bundled one)")
     parser = argparse.ArgumentParser(
         prog="python -m bot", parents=[common],

@@ -97,6 +97,22 @@ def addressed_question(message: Message, bot_id: int, username: str) -> str | No
     return " ".join(units.decode("utf-16-le").split())
 
 
+def wants_reply(update: Update, bot_id: int, username: str) -> bool:
+    """Whether a person's update makes the bot send into a chat (what throttling counts):
+    anything in a private chat, a button tap, a command or an addressed message in a group."""
+    if update.effective_user is None:
+        return False
+    if update.callback_query is not None:
+        return True
+    message = update.effective_message
+    if message is None or update.inline_query is not None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return (message.text or "").startswith("/") or addressed_question(
+        message, bot_id, username) is not None
+
+
 def too_fast(times: deque[float], now: float, *, limit: int = QUESTIONS_PER_WINDOW,
              window: float = WINDOW_SECONDS) -> bool:
     """Record a question at ``now`` unless ``limit`` were already asked within ``window``."""
@@ -189,16 +205,8 @@ async def _deliver(context: Context, result: Answer, anchor: Message, *,
 
 
 async def _ask(update: Update, context: Context, question: str) -> None:
-    """Answer ``question`` from the message in ``update`` (unless the asker goes too fast)."""
+    """Answer ``question`` from the message in ``update`` (the gate has throttled the asker)."""
     message = update.effective_message
-    user_data = context.user_data
-    times = user_data.setdefault("asked_at", deque())
-    if too_fast(times, time.monotonic()):
-        if not user_data.get("warned"):
-            user_data["warned"] = True
-            await _say(message, phrase(_language(update), "slow_down"))
-        return
-    user_data["warned"] = False
     result = answer(question, context.bot_data["index"])
     await _deliver(context, result, message, reply=True if update.edited_message else None)
 
@@ -206,9 +214,31 @@ async def _ask(update: Update, context: Context, question: str) -> None:
 # -- commands -----------------------------------------------------------------------------------
 
 async def gate(update: Update, context: Context) -> None:
-    """Stop updates the bot never answers before any handler sees them."""
+    """Stop updates the bot never answers, and those of a person going too fast, before any
+    handler sees them: questions, commands, stickers and button taps all count, so nobody can
+    spend the bot's sending budget (Telegram's 30 messages a second) for everyone else."""
     if ignored(update, context.bot.id):
         raise ApplicationHandlerStop
+    if wants_reply(update, context.bot.id, context.bot.username) and not await _allowed(
+            update, context):
+        raise ApplicationHandlerStop
+
+
+async def _allowed(update: Update, context: Context) -> bool:
+    """Count one request of this person; False (with one notice) while they go too fast."""
+    user_data = context.user_data
+    times = user_data.setdefault("asked_at", deque())
+    if not too_fast(times, time.monotonic()):
+        user_data["warned"] = False
+        return True
+    if not user_data.get("warned"):
+        user_data["warned"] = True
+        notice = phrase(_language(update), "slow_down")
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice)
+        else:
+            await _say(update.effective_message, notice)
+    return False
 
 
 async def start(update: Update, context: Context) -> None:

@@ -28,8 +28,8 @@ happen happens happened happening и в во не что он на я с со к
 расскажи пожалуйста ли
 article mention mentioned mentions mentioning story piece text according per reported
 basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah yep ppl guy guys
-anyway exactly literally kinda sorta stuff thing things like against before after during
-within without among between while since until upon onto via
+anyway exactly literally kinda sorta stuff thing things like against during within without
+among between while upon onto via r
 статье статья статьи новости говорится
 """.split())
 
@@ -93,7 +93,7 @@ _ANSWER_TYPES = (
                             r"replied|accept|accepted|reject|rejected|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
     ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b")),
-    ("place", re.compile(r"\b(where|где|куда|откуда|gde|kuda)\b")),
+    ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
                           r"responded|think|argue|argued|сказал\w*|говорит|заявил\w*|"
@@ -116,7 +116,7 @@ _ANSWER_SUPPLIES = (
     ("reason", re.compile(r"\b(because|due to|as a result|in order to|so that|if|unless|"
                           r"потому|из-за|чтобы|если)\b")),
     # Only an answer holding a year or a day of the month answers "what year/date".
-    ("date", re.compile(r"\b(1[89]\d\d|20\d\d)\b(?!s)|\b\d{1,2} (january|february|march|"
+    ("date", re.compile(r"\b(1[89]\d\d|20[0-3]\d)\b(?![s,])|\b\d{1,2} (january|february|march|"
                         r"april|may|june|july|august|september|october|november|december)\b")),
     ("percent", re.compile(r"%|\bper ?cent")),
 )
@@ -132,3 +132,9 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
 
 # Answer types that must be matched exactly (the entry itself is about them).
 STRICT_TYPES = frozenset({"date", "percent", "reaction"})
+
+# Words that mark a Latin-script question as English rather than transliterated Russian.
+ENGLISH_MARKERS = frozenset("""
+the a an is are was were did does do what who when where why how which of to in on at and
+about with has have had will would can could this that there their they he she it
+""".split())

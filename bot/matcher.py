@@ -138,7 +138,8 @@ class Index:
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
-            types |= supplied_types(self.fold(entry.answer)[0])
+            # The answer as written: "2,000 fighters" is a number, not the year 2000.
+            types |= supplied_types(clean(entry.answer).lower())
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)

@@ -93,9 +93,11 @@ def _load_rapidfuzz(knowledge: Path):
 
 
 def worker(engine: str, knowledge: Path, questions: list[str], dev: Path | None,
-           threshold: float | None, rounds: int, budget_s: float) -> Point:
+           threshold: float | None, rounds: int, budget_s: float,
+           accuracy_limit: int | None = None) -> Point:
     """Measure one engine on one knowledge base, in this (fresh) process."""
     base = _rss_mb()
+    print(f"  {engine}: loading {knowledge.name}", file=sys.stderr, flush=True)
     if engine == BOT:
         call, index, entries, wordings, load_s, index_s = _load_bot(knowledge)
     else:
@@ -114,7 +116,7 @@ def worker(engine: str, knowledge: Path, questions: list[str], dev: Path | None,
     accuracy = wrong = declined = None
     if dev is not None:
         print(f"  {engine} {entries:,} entries: dev set", file=sys.stderr, flush=True)
-        cases = load_cases([dev])
+        cases = load_cases([dev])[:accuracy_limit]
         if engine == BOT:
             f = figures(evaluate(cases, index))
             accuracy, wrong, declined = f.accuracy, f.wrong_rate, f.declined_rate
@@ -130,7 +132,8 @@ def worker(engine: str, knowledge: Path, questions: list[str], dev: Path | None,
 
 
 def measure(engine: str, knowledge: Path, questions: Sequence[str], *, dev: Path | None,
-            threshold: float | None, rounds: int, budget_s: float) -> Point:
+            threshold: float | None, rounds: int, budget_s: float,
+            accuracy_limit: int | None = None) -> Point:
     """Run :func:`worker` in a fresh interpreter and return its figures."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(list(questions), handle)
@@ -140,6 +143,8 @@ def measure(engine: str, knowledge: Path, questions: Sequence[str], *, dev: Path
         command += ["--dev", str(dev)]
     if threshold is not None:
         command += ["--threshold", repr(threshold)]
+    if accuracy_limit is not None:
+        command += ["--accuracy-questions", str(accuracy_limit)]
     try:
         done = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True,
                               timeout=WORKER_TIMEOUT_S, check=True)
@@ -160,16 +165,24 @@ class Size:
 
 
 def run(source: Path, sizes: Sequence[int], questions: Sequence[str], *, dev: Path | None,
-        threshold: float | None, rounds: int, budget_s: float) -> list[Size]:
-    """The real base, then a synthetic base of each size: both engines on each."""
+        threshold: float | None, rounds: int, budget_s: float,
+        accuracy_limit: int | None = None, include_real: bool = True) -> list[Size]:
+    """The real base (unless not ``include_real``), then a synthetic base of each size:
+    both engines on each, one after the other.
+
+    Accuracy is measured on the first ``accuracy_limit`` dev questions (default: all).
+    """
     from bench.synthetic import generate
 
     def both(knowledge: Path) -> tuple[Point, Point]:
         return tuple(measure(engine, knowledge, questions, dev=dev, threshold=threshold,
-                             rounds=rounds, budget_s=budget_s) for engine in ENGINES)
+                             rounds=rounds, budget_s=budget_s, accuracy_limit=accuracy_limit)
+                     for engine in ENGINES)
 
-    bot, fuzz = both(source)
-    found = [Size(bot.entries, 0, 0, bot, fuzz)]
+    found = []
+    if include_real:
+        bot, fuzz = both(source)
+        found.append(Size(bot.entries, 0, 0, bot, fuzz))
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-kb-{size}-") as tmp:
             print(f"  generating a {size:,}-entry knowledge base", file=sys.stderr, flush=True)
@@ -189,10 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--accuracy-questions", type=int)
     args = parser.parse_args(argv)
     questions = json.loads(args.questions.read_text(encoding="utf-8"))
     point = worker(args.engine, args.knowledge, questions, args.dev, args.threshold,
-                   args.rounds, args.budget)
+                   args.rounds, args.budget, args.accuracy_questions)
     print(json.dumps(point.__dict__))
     return 0
 

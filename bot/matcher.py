@@ -15,6 +15,7 @@ from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
+from sys import intern
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -182,7 +183,8 @@ class Index:
     def _stems(folded: str, vocabulary: set[str]) -> set[str]:
         words = folded.split()
         vocabulary.update(words)
-        return {stem(w) for w in words if w not in STOPWORDS}
+        # Interned: a large knowledge base repeats the same stems hundreds of thousands of times.
+        return {intern(stem(w)) for w in words if w not in STOPWORDS}
 
     def _wording(self, target: int, text: str, language: str, vocabulary: set[str]) -> _Wording:
         folded = self.fold(text)[0]

@@ -206,10 +206,13 @@ class _Collector:
 
     def read(self, path: Path) -> object | None:
         try:
-            return read_yaml(path)
+            data = read_yaml(path)
         except YamlFileError as exc:
             self.error(path, exc.message, exc.line)
             return None
+        if data is None:
+            self.error(path, "the file is empty", 1)
+        return data
 
     def fields(self, path: Path, data: LineDict, spec: dict[str, bool], what: str,
                entry: str | None = None) -> bool:
@@ -284,7 +287,8 @@ def _locate(c: _Collector, path: Path, quote: str, line: int, entry: str,
                             quote)
     number, passage, _score = _nearest_passage(quote, paragraphs)
     hint = ""
-    if passage and " ".join(clean(passage).split()) == " ".join(clean(quote).split()):
+    if passage and " ".join(clean(quote).split()) in " ".join(
+            clean(paragraphs[number - 1]).split()):
         hint = " (it differs only in whitespace or quote marks)"
     nearest = f"; nearest passage, paragraph {number}: {passage!r}" if passage else ""
     c.error(path, f"quote is not verbatim in the article{hint}: {quote!r}{nearest}", line, entry)
@@ -364,11 +368,11 @@ def _load_entries(c: _Collector, path: Path, data: LineDict, slug: str,
             c.error(path, "'answer' must be a non-empty string", raw.line_of("answer"), entry_id)
         if answer_ru and not _text(answer_ru):
             c.error(path, "'answer_ru' must be a string", raw.line_of("answer_ru"), entry_id)
-        if not questions:
+        if raw.get("questions") == []:  # any other wrong value was reported just above
             c.error(path, "an entry needs at least one question", raw.line_of("questions"),
                     entry_id)
         topic = raw.get("topic", "")
-        if topic and topic not in topic_ids:
+        if topic and (not isinstance(topic, str) or topic not in topic_ids):
             c.error(path, f"unknown topic {topic!r}", raw.line_of("topic"), entry_id)
         for wording in questions + questions_ru:
             key = normalise(wording)
@@ -383,13 +387,13 @@ def _load_entries(c: _Collector, path: Path, data: LineDict, slug: str,
                           entry_id)
             seen_wordings[key] = entry_id
         quotes = _text_list(c, path, raw, "quotes", entry_id)
-        if not quotes and "quotes" in raw:
+        if raw.get("quotes") == []:
             c.error(path, "an entry needs at least one quote", raw.line_of("quotes"), entry_id)
         citations = [_locate(c, path, q, raw.line_of("quotes"), entry_id, slug, paragraphs)
                      for q in quotes]
         if questions and answer and quotes and all(citations):
             yield Entry(entry_id, slug, tuple(questions), answer, tuple(citations),
-                        tuple(questions_ru), answer_ru.strip() if answer_ru else "",
+                        tuple(questions_ru), _text(answer_ru) or "",
                         topic, raw.line)
 
 
@@ -421,13 +425,22 @@ def _load_article_file(c: _Collector, path: Path, seen_ids: dict[str, str],
     paragraphs = _read_article(c, path.parent / meta["file"])
     if paragraphs is None:
         return None, []
-    article = Article(slug, str(meta["title"]), str(meta["source"]), paragraphs,
-                      str(meta.get("date", "")))
+    title, source, date = _text(meta["title"]), _text(meta["source"]), meta.get("date") or ""
+    if not title or not source or isinstance(date, list | dict):
+        c.error(path, "'article.title' and 'article.source' must be text, 'article.date' a "
+                "date or text", meta.line)
+        return None, []
+    article = Article(slug, title, source, paragraphs, str(date))
     topic_ids = set()
-    for raw in data.get("topics") or []:
+    raw_topics = data.get("topics") or []
+    if not isinstance(raw_topics, list):
+        c.error(path, "'topics' must be a list", data.line_of("topics"))
+        raw_topics = []
+    for raw in raw_topics:
         if not isinstance(raw, LineDict) or not _text(raw.get("id")) or not _text(
-                raw.get("title")):
-            c.error(path, "each topic needs an 'id' and a 'title'", data.line_of("topics"))
+                raw.get("title")) or not isinstance(raw.get("title_ru", ""), str):
+            c.error(path, "each topic needs an 'id' and a 'title' (a 'title_ru' is text too)",
+                    data.line_of("topics"))
             continue
         topic_ids.add(raw["id"])
         topics.append(Topic(raw["id"], raw["title"], str(raw.get("title_ru", ""))))
@@ -444,7 +457,7 @@ def _load_article_file(c: _Collector, path: Path, seen_ids: dict[str, str],
         wanted = []
     known = {e.id for e in entries}
     for entry_id in wanted:
-        if entry_id not in known:
+        if not isinstance(entry_id, str) or entry_id not in known:
             c.error(path, f"featured entry {entry_id!r} does not exist",
                     data.line_of("featured"))
         else:

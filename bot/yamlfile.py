@@ -14,6 +14,9 @@ import yaml
 
 MAX_BYTES = 2_000_000
 MAX_ALIASES = 50
+# Values the aliases may add once expanded: 48 aliases nested three by three already stand
+# for 3**16 values, a "billion laughs" that stays under MAX_ALIASES.
+MAX_ALIAS_NODES = 10_000
 
 
 class YamlFileError(Exception):
@@ -37,19 +40,46 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once aliases are expanded (a cycle counts once)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 1  # a recursive alias leads back here
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+    return sizes[id(node)]
+
+
 class _StrictLoader(yaml.SafeLoader):
-    aliases_seen = 0
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases_seen = 0
+        self.alias_nodes = 0
+        self.sizes: dict[int, int] = {}
 
     def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self.aliases_seen += 1
-            if self.aliases_seen > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise yaml.MarkedYAMLError(
-                    problem=f"more than {MAX_ALIASES} YAML aliases (an alias bomb?)",
-                    problem_mark=mark,
-                )
-        return super().compose_node(parent, index)
+        if not self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        mark = self.peek_event().start_mark
+        self.aliases_seen += 1
+        if self.aliases_seen > MAX_ALIASES:
+            raise yaml.MarkedYAMLError(
+                problem=f"more than {MAX_ALIASES} YAML aliases (an alias bomb?)",
+                problem_mark=mark,
+            )
+        node = super().compose_node(parent, index)
+        self.alias_nodes += _expanded_size(node, self.sizes)
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise yaml.MarkedYAMLError(
+                problem=f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} values "
+                        "(an alias bomb?)",
+                problem_mark=mark,
+            )
+        return node
 
     def construct_line_mapping(self, node: yaml.MappingNode) -> LineDict:
         mapping = LineDict()
@@ -99,5 +129,7 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> object:
         raise YamlFileError(path, f"YAML error: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise YamlFileError(path, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlFileError(path, "YAML error: nested too deeply") from None
     finally:
         loader.dispose()

@@ -29,7 +29,7 @@ happen happens happened happening и в во не что он на я с со к
 article mention mentioned mentions mentioning story piece text according per reported
 basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah yep ppl guy guys
 anyway exactly literally kinda sorta stuff thing things like against during within without
-among between while upon onto via r
+among between while upon onto via r sort kind type
 статье статья статьи новости говорится
 """.split())
 

@@ -217,18 +217,10 @@ async def running_bot(api: Any, knowledge: Path, *, flood_limits: bool = False,
     else:
         with flood_limits_lifted():
             app = build_application(settings, load_knowledge(knowledge))
-    async with app:
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-    await app.post_shutdown(app)
+    from tests.standin.ptb import running_polling
+
+    async with running_polling(app, lifecycle=True):
+        yield app
 
 
 async def _until(predicate: Any, timeout_s: float) -> bool:

@@ -25,6 +25,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase, load_knowledge
 from tests.standin import BotAPIStandIn
+from tests.standin.ptb import running_polling
 
 TOKEN = "123456:" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"  # 35 letters, like a real token
 BOT_ID = 123456
@@ -197,18 +198,8 @@ async def running_bot(api: BotAPIStandIn, knowledge: Path, *, store: Any = None,
     settings = make_settings(api, knowledge, **changes)
     app = build_application(settings, load_knowledge(knowledge), store=store,
                             rate_limit=rate_limit)
-    async with app:
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-    await app.post_shutdown(app)
+    async with running_polling(app, lifecycle=True):
+        yield app
 
 
 class FakeStore:

@@ -26,13 +26,17 @@ def ptb_builder(api: BotAPIStandIn) -> ApplicationBuilder:
 
 @asynccontextmanager
 async def running_polling(
-    app: Application, *, timeout: int = 1, poll_interval: float = 0.0, **polling_kwargs: Any
+    app: Application, *, timeout: int = 1, poll_interval: float = 0.0, lifecycle: bool = False,
+    **polling_kwargs: Any,
 ) -> AsyncIterator[Application]:
     """initialize + start + updater.start_polling; stops and shuts down on exit.
 
     ``timeout`` is getUpdates' long-poll timeout: keep it short in tests so stopping is quick.
+    ``lifecycle`` also runs ``post_init`` and ``post_shutdown``, as ``run_polling`` does.
     """
     async with app:
+        if lifecycle and app.post_init:
+            await app.post_init(app)
         await app.start()
         await app.updater.start_polling(
             poll_interval=poll_interval, timeout=timeout, **polling_kwargs
@@ -44,3 +48,5 @@ async def running_polling(
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+    if lifecycle and app.post_shutdown:
+        await app.post_shutdown(app)

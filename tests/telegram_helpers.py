@@ -12,9 +12,14 @@ Everything is real: the knowledge base is loaded by ``load_knowledge``, the bot 
 
 from __future__ import annotations
 
+import asyncio
+import io
+import logging
+import signal
+import subprocess
 import textwrap
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.logs import configure_logging
 from tests.standin import BotAPIStandIn
 from tests.standin.ptb import running_polling
 
@@ -269,3 +275,33 @@ async def tap(api: BotAPIStandIn, message: dict[str, Any], data: str,
     query_id = update["callback_query"]["id"]
     await api.await_for(lambda: query_id in api.callback_answers)
     return query_id
+
+
+@contextmanager
+def captured_logs(secrets: list[str | None]) -> Iterator[io.StringIO]:
+    """Everything logged at DEBUG through the bot's own redacting handler (root restored)."""
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers)
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    stream = io.StringIO()
+    configure_logging("DEBUG", secrets, stream=stream)
+    try:
+        yield stream
+    finally:
+        logging.captureWarnings(False)
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def terminate(process: subprocess.Popen, timeout: float = 5.0) -> tuple[int, str]:
+    """SIGTERM, then the exit code and stderr (killed, and the test failed, after ``timeout``)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, err = await asyncio.to_thread(process.communicate, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"the bot did not stop within {timeout}s:\n{err}") from None
+    return process.returncode, err

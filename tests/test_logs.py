@@ -20,6 +20,7 @@ from tests.telegram_helpers import (
     USER_ID,
     api_fixture,  # noqa: F401
     ask,
+    captured_logs,
     knowledge_dir_fixture,  # noqa: F401
     make_settings,
     running_bot,
@@ -30,18 +31,9 @@ SECRET = "webhook-Secret_123"
 
 @pytest.fixture(name="log_stream")
 def log_stream_fixture() -> Iterator[io.StringIO]:
-    """Everything the bot logs, at DEBUG, through its own handler (the root logger restored)."""
-    root = logging.getLogger()
-    saved = root.level, list(root.handlers)
-    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
-    stream = io.StringIO()
-    configure_logging("DEBUG", [TOKEN, SECRET, None], stream=stream)
-    yield stream
-    logging.captureWarnings(False)
-    root.setLevel(saved[0])
-    root.handlers[:] = saved[1]
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+    """Everything the bot logs at DEBUG, through its own redacting handler."""
+    with captured_logs([TOKEN, SECRET, None]) as stream:
+        yield stream
 
 
 def test_every_form_of_a_secret_is_redacted():

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import os
-import signal
 import subprocess
 import sys
 from collections import Counter
@@ -26,14 +24,16 @@ import pytest
 
 from bench import BUNDLED_KNOWLEDGE
 from bench.soak import soak
-from bot.logs import REDACTED, configure_logging
+from bot.logs import REDACTED
 from tests.telegram_helpers import (
     TOKEN,
     USER_ID,
     api_fixture,  # noqa: F401
+    captured_logs,
     knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
+    terminate,
 )
 
 ROOT = Path(__file__).parent.parent
@@ -42,18 +42,9 @@ EU_QUOTE = "Brussels has pledged one billion euros ($1.2 billion) in aid"
 
 @pytest.fixture(name="debug_log")
 def debug_log_fixture() -> Iterator[io.StringIO]:
-    """Everything logged at DEBUG through the bot's own redacting handler (root restored)."""
-    root = logging.getLogger()
-    saved = root.level, list(root.handlers)
-    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
-    stream = io.StringIO()
-    configure_logging("DEBUG", [TOKEN], stream=stream)
-    yield stream
-    logging.captureWarnings(False)
-    root.setLevel(saved[0])
-    root.handlers[:] = saved[1]
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
+    """Everything the bot logs at DEBUG, through its own redacting handler."""
+    with captured_logs([TOKEN]) as stream:
+        yield stream
 
 
 async def test_two_thousand_mixed_updates_under_faults_are_each_answered_once(api,
@@ -137,17 +128,6 @@ def _start(api, knowledge_dir: Path, tmp_path: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-async def _terminate(process: subprocess.Popen, timeout: float = 30.0) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    try:
-        _, err = await asyncio.to_thread(process.communicate, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-        raise AssertionError(f"the bot did not stop within {timeout}s:\n{err}") from None
-    return process.returncode, err
-
-
 async def test_sigterm_mid_burst_then_restart_answers_each_question_once(api, knowledge_dir,
                                                                          tmp_path):
     burst, first_user = 300, 70_000
@@ -175,7 +155,7 @@ async def test_sigterm_mid_burst_then_restart_answers_each_question_once(api, kn
         pusher = asyncio.create_task(keep_pushing())
         await asyncio.sleep(0.5)
     finally:
-        code, err = await _terminate(process)
+        code, err = await terminate(process, timeout=30.0)
     await pusher
     assert code == 0, err
     offset = api.confirmed_offset
@@ -192,7 +172,7 @@ async def test_sigterm_mid_burst_then_restart_answers_each_question_once(api, kn
         await api.await_for(lambda: all(api.messages_to(u) for u in users), timeout=60)
         await asyncio.sleep(0.5)  # room for a duplicate to show up
     finally:
-        code, err = await _terminate(process)
+        code, err = await terminate(process, timeout=30.0)
     assert code == 0, err
     per_user = Counter(len(api.messages_to(u)) for u in users)
     print(f"\nSIGTERM: {first_run} of 200 questions fetched and answered before exiting "

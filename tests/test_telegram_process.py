@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import pkgutil
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from tests.telegram_helpers import (
     api_fixture,  # noqa: F401
     knowledge_dir_fixture,  # noqa: F401
     replies,
+    terminate,
 )
 
 ROOT = Path(__file__).parent.parent
@@ -42,18 +42,6 @@ def start_bot(api, knowledge_dir: Path, tmp_path: Path, *args: str, **env: str):
     return subprocess.Popen([sys.executable, "-m", "bot", "run", *args], cwd=workdir,
                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-
-
-async def stop(process: subprocess.Popen, timeout: float = 5.0) -> tuple[int, str]:
-    """SIGTERM, then the exit code and stderr (killed, and the test failed, after ``timeout``)."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        _, err = await asyncio.to_thread(process.communicate, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-        raise AssertionError(f"the bot did not stop within {timeout}s:\n{err}") from None
-    return process.returncode, err
 
 
 async def listening(port: int, timeout: float = 10.0) -> None:
@@ -87,7 +75,7 @@ async def test_polling_answers_and_stops_cleanly_on_sigterm(api, knowledge_dir, 
         await api.await_for(lambda: api.update_deliveries[update["update_id"]])
         await asyncio.sleep(0.3)
     finally:
-        code, err = await stop(process)
+        code, err = await terminate(process)
     assert code == 0, err
     assert EU_QUOTE in reply["text"]
     assert "2,000" in api.texts_to(USER_ID + 1)[0]
@@ -127,7 +115,7 @@ async def test_webhook_refuses_requests_without_the_secret(api, knowledge_dir, t
         api.say("how many IS fighters", USER_ID + 3)  # delivered by the stand-in's webhook
         [pushed] = await replies(api, USER_ID + 3, 0, timeout=10)
     finally:
-        code, err = await stop(process)
+        code, err = await terminate(process)
     assert (missing, wrong, right) == (403, 403, 200)
     assert not silent
     assert EU_QUOTE in reply["text"] and "2,000" in pushed["text"]

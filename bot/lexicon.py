@@ -138,3 +138,32 @@ ENGLISH_MARKERS = frozenset("""
 the a an is are was were did does do what who when where why how which of to in on at and
 about with has have had will would can could this that there their they he she it
 """.split())
+
+
+# How often a word must occur in pyspellchecker's English frequency list to count as a
+# real word (below this the list holds typos and oddities such as "wat").
+ENGLISH_MIN_COUNT = 100
+
+
+def english_counts() -> dict[str, int]:
+    """Common English words and how often they occur, from pyspellchecker's list.
+
+    The matcher repairs misspellings onto the knowledge base's vocabulary; a real word
+    ("spend", "staying", "three") is not a misspelling of a similar one ("send",
+    "saying", "there"), so it is only ever folded onto its own inflections.
+    """
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en").word_frequency.dictionary
+    return {w: n for w, n in counts.items() if n >= ENGLISH_MIN_COUNT}
+
+
+def same_word(word: str, other: str) -> bool:
+    """Whether two words are inflections of one ("invites"/"invited", "matters"/"matter"):
+    they share all but at most two letters of the shorter one, and at least four."""
+    shared = 0
+    for a, b in zip(word, other, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared >= max(4, min(len(word), len(other)) - 2)

@@ -26,7 +26,9 @@ from bot.lexicon import (
     QUESTION_WORDS,
     STOPWORDS,
     answer_types,
+    english_counts,
     is_cyrillic,
+    same_word,
     stem,
     supplied_types,
 )
@@ -42,6 +44,7 @@ _COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than
                        r"около|более|больше|меньше|свыше) (\S*\d\S*)")
 _PREFIX = 5
 COMMON_POSTINGS = 2000  # words in more wordings than this only rescore candidates
+GENERAL_WEIGHT_SCALE = 0.75  # weight of an unused English word per power of ten rarer
 SHORTLIST = 80            # wordings rescored in full per question (by shared-word weight)
 
 
@@ -165,7 +168,10 @@ class Index:
         for word in sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3):
             self._by_initial[word[0]].append(word)
         self._known = frozenset(raw_vocabulary)
+        english = english_counts()
+        self._english = frozenset(english) - self._known
         self.weights = self._weights()
+        self._general = self._general_weights(english)
         self._totals = {
             False: array("d", (sum(self.weight(t) for t in w.tokens) for w in self._wordings)),
             True: array("d", (sum(self.weight(t) for t in w.tokens)
@@ -200,6 +206,18 @@ class Index:
         total = len(self.entry_targets) + 1
         return {t: math.log(total / (df + 0.5)) for t, df in document_frequency.items()}
 
+    def _general_weights(self, english: dict[str, int]) -> dict[str, float]:
+        """Weights for English words no entry uses, from how common they are in general:
+        "well" or "three" says little about what is asked, "budget" a lot."""
+        counts: dict[str, int] = defaultdict(int)
+        for word, count in english.items():
+            if word not in STOPWORDS:
+                counts[stem(word)] += count  # "wells" and "well" are one token
+        top = max(english.values(), default=1)
+        return {intern(token): min(GENERAL_WEIGHT_SCALE * math.log10(top / count),
+                                   self.unknown_weight)
+                for token, count in counts.items() if token not in self.weights}
+
     @property
     def unknown_weight(self) -> float:
         """Weight of a word no entry uses: as rare as a word can be."""
@@ -227,7 +245,10 @@ class Index:
         """How much a (stemmed) token says about which entry is meant."""
         if token in QUESTION_WORDS:
             return QUESTION_WORD_WEIGHT
-        return max(self.weights.get(token, self.unknown_weight), 0.1)
+        known = self.weights.get(token)
+        if known is None:
+            known = self._general.get(token, self.unknown_weight)
+        return max(known, 0.1)
 
     @staticmethod
     def _invert(wordings: list[_Wording]) -> dict[str, array]:
@@ -249,6 +270,8 @@ class Index:
         found = process.extractOne(word, self._by_initial.get(word[0], ()),
                                    scorer=DamerauLevenshtein.normalized_similarity,
                                    score_cutoff=cutoff)
+        if found and word in self._english and not same_word(word, found[0]):
+            return word  # a real word ("spend"), not a slip for a similar one ("send")
         return found[0] if found else word
 
     def parse(self, question: str) -> Query:

@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 from bot.knowledge import SYNONYMS_FILE, load_knowledge
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 # The modules whose code shapes what is cached.
 KEEP = 8  # cached indexes kept (several knowledge directories may be in use)
 _ENGINE = ("knowledge", "matcher", "synonyms", "normalise", "lexicon", "yamlfile", "snapshot")
+# Libraries whose data is cached too (pyspellchecker's English word list).
+_DATA = ("pyspellchecker",)
 
 
 def default_cache_dir() -> Path:
@@ -34,8 +37,11 @@ def default_cache_dir() -> Path:
 
 
 def fingerprint(directory: Path) -> str:
-    """A digest of the knowledge files' names and bytes and of the engine's source."""
+    """A digest of the knowledge files' names and bytes, the engine's source and the
+    versions of the libraries whose data the index holds."""
     digest = hashlib.sha256(sys.version.encode())
+    for name in _DATA:
+        digest.update(f"{name}=={metadata.version(name)}".encode())
     package = Path(__file__).parent
     for name in _ENGINE:
         digest.update((package / f"{name}.py").read_bytes())

@@ -143,3 +143,35 @@ def test_several_articles_compete_and_cite_their_own(tmp_path):
     aid = answer("how much aid has the EU pledged?", index)
     assert ferry.citations[0].article == "harbour-ferry"
     assert aid.citations[0].article == "moscow-talks"
+
+
+@pytest.mark.parametrize(
+    ("word", "repaired"),
+    [
+        ("goverment", "government"),   # a slip: repaired
+        ("trafiking", "trafficking"),
+        ("spend", "spend"),            # a real word is not a slip for "send"
+        ("staying", "staying"),        # ... nor for "saying"
+        ("three", "three"),            # ... nor for "there"
+    ],
+)
+def test_spelling_repair_leaves_real_words_alone(index, word, repaired):
+    corrections = dict(index.parse(f"what about {word}").corrections)
+    assert corrections.get(word, word) == repaired
+
+
+def test_a_real_word_still_meets_its_own_inflection(index):
+    # "criticism" is a real word, and an inflection of the vocabulary's "criticise".
+    assert ("criticism", "criticise") in index.parse("any criticism of washington").corrections
+
+
+def test_unused_words_weigh_by_how_common_they_are(index):
+    # Neither word is in the knowledge base; the everyday one says less about the question.
+    assert "well" not in index.weights and "budget" not in index.weights
+    assert index.weight("well") < index.weight("budget") <= index.unknown_weight
+    assert index.weight("zzxqv") == index.unknown_weight
+
+
+def test_a_near_miss_with_a_real_word_is_not_rescued_by_repair(index):
+    result = answer("how much did russia spend on the soviet afghan war", index)
+    assert ("spend", "send") not in result.explanation.corrections

@@ -5,7 +5,10 @@ Kept small on purpose; everything about the article itself lives in ``knowledge/
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 _FUNCTION_WORDS = frozenset("""
 a an the of to in on at by for from with about as into onto over under than then that this
@@ -145,7 +148,8 @@ about with has have had will would can could this that there their they he she i
 ENGLISH_MIN_COUNT = 100
 
 
-def english_counts() -> dict[str, int]:
+@functools.cache
+def english_counts() -> Mapping[str, int]:
     """Common English words and how often they occur, from pyspellchecker's list.
 
     The matcher repairs misspellings onto the knowledge base's vocabulary; a real word
@@ -155,7 +159,8 @@ def english_counts() -> dict[str, int]:
     from spellchecker import SpellChecker
 
     counts = SpellChecker(language="en").word_frequency.dictionary
-    return {w: n for w, n in counts.items() if n >= ENGLISH_MIN_COUNT}
+    # Read-only, so one copy serves every index built in a process.
+    return MappingProxyType({w: n for w, n in counts.items() if n >= ENGLISH_MIN_COUNT})
 
 
 def same_word(word: str, other: str) -> bool:

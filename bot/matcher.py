@@ -13,6 +13,7 @@ import math
 import re
 from array import array
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 from sys import intern
@@ -206,7 +207,7 @@ class Index:
         total = len(self.entry_targets) + 1
         return {t: math.log(total / (df + 0.5)) for t, df in document_frequency.items()}
 
-    def _general_weights(self, english: dict[str, int]) -> dict[str, float]:
+    def _general_weights(self, english: Mapping[str, int]) -> dict[str, float]:
         """Weights for English words no entry uses, from how common they are in general:
         "well" or "three" says little about what is asked, "budget" a lot."""
         counts: dict[str, int] = defaultdict(int)

@@ -34,6 +34,8 @@ basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah ye
 anyway exactly literally kinda sorta stuff thing things like against during within without
 among between while upon onto via r sort kind type
 статье статья статьи новости говорится
+привет спасибо пока дела здравствуйте здрасте хорошо норм ок ладно
+kak privet spasibo poka dela zdravstvuyte zdravstvuite horosho khorosho norm ladno
 """.split())
 
 # Question words are kept (they tell "who" from "when"), but weigh little.
@@ -86,7 +88,7 @@ _ANSWER_TYPES = (
     ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
                           r"zachem)\b")),
     ("quantity", re.compile(r"\b(how (many|much|long|big|large)|what (number|amount|"
-                            r"percentage|share|proportion)|сколько|skolko|skol'ko)\b")),
+                            r"percentage|share|proportion)|rate|сколько|skolko|skol'ko)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"

@@ -15,7 +15,6 @@ from array import array
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from operator import itemgetter
 from sys import intern
 
 from rapidfuzz import fuzz, process
@@ -329,10 +328,13 @@ class Index:
             weight = weights[token]
             for i in postings[token]:
                 shared[i] += weight
-        candidates = (heapq.nlargest(SHORTLIST, shared.items(), key=itemgetter(1))
+        totals = self._totals[sentences]
+        # Shortlisted by word overlap, not shared weight alone: among a hundred wordings
+        # naming Kabulov, "who is kabulov" must not lose its place to longer ones.
+        candidates = (heapq.nlargest(SHORTLIST, shared.items(),
+                                     key=lambda item: item[1] / (query_total + totals[item[0]]))
                       if len(shared) > SHORTLIST else shared.items())
         query_sorted = " ".join(sorted(query.tokens))
-        totals = self._totals[sentences]
         best: dict[int, Scored] = {}
         coverage_cache: dict[int, float] = {}
         for i, common in candidates:
@@ -354,4 +356,14 @@ class Index:
                 best[wording.target] = Scored(targets[wording.target], score, wording.text,
                                               wording.language, similarity, overlap, coverage,
                                               common / wording_total if wording_total else 0.0)
-        return sorted(best.values(), key=lambda s: -s.score)[:limit]
+        ranked = sorted(best.values(), key=lambda s: -s.score)[:limit]
+        return self._break_ties(query, ranked)
+
+    def _break_ties(self, query: Query, ranked: list[Scored]) -> list[Scored]:
+        """Order targets tied on score by how closely their wording reads like the question
+        as typed: "putin?" is "putin?", not "wat did putin say"."""
+        if len(ranked) < 2 or ranked[1].score < ranked[0].score - 1e-9:
+            return ranked
+        tied = [s for s in ranked if s.score >= ranked[0].score - 1e-9]
+        tied.sort(key=lambda s: -fuzz.ratio(query.text, self.fold(s.wording)[0]))
+        return tied + ranked[len(tied):]

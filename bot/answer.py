@@ -14,12 +14,16 @@ from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES
+from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, stem
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, strip_address
 from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
+# Words that frame a "how much / how long" question rather than name what is measured.
+MEASURE_WORDS = frozenset(stem(w) for w in (
+    "last long total exact exactly rough roughly approximately overall altogether number "
+    "figure").split())
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def _language(query: Query, best: Scored | None) -> str:
     return "en" if any(w in ENGLISH_MARKERS for w in query.text.split()) else "ru"
 
 
-def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
+def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     """Names, numbers and answer types in the question that the target is not about."""
     target = scored.target
     missing = {t for t in query.entities if not target.mentions(t)}
@@ -123,6 +127,13 @@ def _mismatch(query: Query, scored: Scored) -> frozenset[str]:
         missing |= {f"a {t} question" for t in asked}
     # A date, a percentage or a reaction must be what the entry is about, not just near it.
     missing |= {f"a {t} question" for t in query.types & STRICT_TYPES - wanted}
+    if "quantity" in query.types:
+        # "How much did Russia *spend* on the war": a figure is only given for what the
+        # entry and its paragraphs talk about, every word of it.
+        # Russian inflection defeats exact coverage, so only Latin words are held to it.
+        missing |= {t for t in query.tokens if t not in QUESTION_WORDS and t not in query.numbers
+                    and t not in query.repaired and t not in MEASURE_WORDS and t.isascii()
+                    and not index.covers(target, t)}
     return missing
 
 
@@ -193,12 +204,12 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
         return _decline(question, index, ranked, language, thresholds,
                         _explain(query, ranked, None, thresholds, "no content words"))
     candidates = [(_adjusted(query, s, index, thresholds), s) for s in ranked
-                  if not _mismatch(query, s)]
+                  if not _mismatch(query, s, index)]
     candidates.sort(key=lambda pair: -pair[0])
     sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     reason = "no entry is close enough"
-    if ranked and _mismatch(query, ranked[0]):
-        missing = _mismatch(query, ranked[0])
+    if ranked and _mismatch(query, ranked[0], index):
+        missing = _mismatch(query, ranked[0], index)
         reason = f"the question names {', '.join(sorted(missing))}, which " \
                  f"{ranked[0].target.key} is not about"
     if candidates:
@@ -220,7 +231,7 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
                           explanation=explanation)
     for scored in sentences:
         if _adjusted(query, scored, index, thresholds) >= thresholds.sentence and \
-                not _mismatch(query, scored):
+                not _mismatch(query, scored, index):
             return Answer(question, True, phrase(language, "article_says"),
                           (scored.target.citation,), scored.score, None, language=language,
                           source="article",

@@ -97,7 +97,7 @@ _ANSWER_TYPES = (
     ("reaction", re.compile(r"\b(respond|responded|response|react|reacted|reaction|reply|"
                             r"replied|accept|accepted|reject|rejected|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
-    ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b")),
+    ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bname of the\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"

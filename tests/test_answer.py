@@ -190,3 +190,26 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     # Dozens of wordings name each person; the short one must not be crowded out of the
     # shortlist, and a tie goes to the wording that reads like the question.
     assert answer(question, index).entry == entry
+
+
+@pytest.mark.parametrize("question", [
+    "how much money did moscow spend fighting in afghanistan in the 1980s",
+    "how much of the eu aid has been handed over already",
+])
+def test_a_figure_for_something_the_entry_does_not_measure_is_declined(index, question):
+    result = answer(question, index)
+    assert not result.answered, (result.entry, result.explanation.reason)
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("how long was the soviet military campaign in afghanistan", "soviet-war-duration"),
+    ("how many soviet soldiers died in the war", "soviet-war-soviet-troop-deaths"),
+])
+def test_a_figure_the_entry_gives_is_still_answered(index, question, entry):
+    assert answer(question, index).entry == entry
+
+
+def test_who_said_a_quote_is_answered_with_the_speaker_named_in_the_citation(index):
+    result = answer("who said that punishing the government punishes the whole people?", index)
+    assert result.answered and "Kabulov" in result.text
+    assert any("Kabulov" in c.text for c in result.citations)

@@ -145,6 +145,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAIL
     kb = load_knowledge(settings.knowledge_dir)
+    if args.answers:
+        from bot.selfcheck import misrouted_wordings
+
+        misrouted = misrouted_wordings(_load(settings))
+        for item in misrouted:
+            print(item.problem(), file=sys.stderr)
+        warnings += len(misrouted)
     wordings = sum(len(e.questions) + len(e.questions_ru) for e in kb.entries)
     print(f"ok: {len(kb.articles)} article(s), {len(kb.entries)} entries, {wordings} wordings, "
           f"{len(kb.synonyms.groups)} synonym groups, {warnings} warning(s)")
@@ -280,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     validate = sub.add_parser("validate", parents=[common], help="check the knowledge base")
+    validate.add_argument("--answers", action="store_true",
+                          help="also ask every wording and warn when it misses its own entry")
     validate.set_defaults(func=cmd_validate)
 
     ev = sub.add_parser("eval", parents=[common], help="score question sets")

@@ -45,6 +45,7 @@ _COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than
 _PREFIX = 5
 COMMON_POSTINGS = 2000  # words in more wordings than this only rescore candidates
 GENERAL_WEIGHT_SCALE = 0.75  # weight of an unused English word per power of ten rarer
+PER_TARGET = 3            # ... of which at most this many from one target
 SHORTLIST = 80            # wordings rescored in full per question (by shared-word weight)
 
 
@@ -329,10 +330,7 @@ class Index:
             for i in postings[token]:
                 shared[i] += weight
         totals = self._totals[sentences]
-        # Shortlisted by word overlap, not shared weight alone: among a hundred wordings
-        # naming Kabulov, "who is kabulov" must not lose its place to longer ones.
-        candidates = (heapq.nlargest(SHORTLIST, shared.items(),
-                                     key=lambda item: item[1] / (query_total + totals[item[0]]))
+        candidates = (self._shortlist(shared, totals, query_total, wordings)
                       if len(shared) > SHORTLIST else shared.items())
         query_sorted = " ".join(sorted(query.tokens))
         best: dict[int, Scored] = {}
@@ -358,6 +356,27 @@ class Index:
                                               common / wording_total if wording_total else 0.0)
         ranked = sorted(best.values(), key=lambda s: -s.score)[:limit]
         return self._break_ties(query, ranked)
+
+    @staticmethod
+    def _shortlist(shared: dict[int, float], totals: array, query_total: float,
+                   wordings: list[_Wording]) -> list[tuple[int, float]]:
+        """The SHORTLIST wordings worth scoring in full: by word overlap (not shared weight
+        alone: among a hundred wordings naming Kabulov, "who is kabulov" must keep its
+        place), and at most PER_TARGET per target, so one entry's many wordings that tie
+        on the same words cannot crowd the others out."""
+        # A pool a few times the shortlist keeps this cheap on a very large knowledge base.
+        ranked = heapq.nlargest(SHORTLIST * 4, shared.items(),
+                                key=lambda item: item[1] / (query_total + totals[item[0]]))
+        taken: dict[int, int] = defaultdict(int)
+        chosen: list[tuple[int, float]] = []
+        for i, common in ranked:
+            target = wordings[i].target
+            if taken[target] < PER_TARGET:
+                taken[target] += 1
+                chosen.append((i, common))
+                if len(chosen) == SHORTLIST:
+                    break
+        return chosen
 
     def _break_ties(self, query: Query, ranked: list[Scored]) -> list[Scored]:
         """Order targets tied on score by how closely their wording reads like the question

@@ -149,3 +149,25 @@ def test_console_records_only_when_asked(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     assert "Questions in the last 30 day(s): 1" in out and "ferry-capacity" in out
+
+
+def test_validate_answers_points_at_a_wording_that_misses_its_entry(tmp_path, capsys):
+    kb = tmp_path / "harbour"
+    shutil.copytree(HARBOUR, kb)
+    path = kb / "harbour-ferry.yaml"
+    lines = path.read_text("utf-8").splitlines()
+    # The entry says "on Monday": a wording asking for the date is one it cannot answer.
+    at = lines.index("      - how long was the ferry paused") + 1
+    lines.insert(at, "      - on what date did the night ferry resume")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["validate", "--answers", "--knowledge", str(kb)]) == 0  # a warning only
+    err = capsys.readouterr().err
+    assert (f"harbour/harbour-ferry.yaml:{at + 1}: warning [ferry-resumed]: wording "
+            "'on what date did the night ferry resume' is declined (the question names a "
+            "date question, which ferry-resumed is not about)") in err
+    assert err.count("warning") == 1
+
+
+def test_validate_answers_is_quiet_when_every_wording_reaches_its_entry(capsys):
+    assert main(["validate", "--answers", "--knowledge", str(HARBOUR)]) == 0
+    assert "warning" not in capsys.readouterr().err

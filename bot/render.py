@@ -53,12 +53,18 @@ def _emphasised(text: str, highlight: str) -> str:
             + "</b>" + html.escape(after, quote=False))
 
 
+def _marked(text: str, shown: str) -> str:
+    """``shown`` in quotation marks, unless ``text`` opens with its own (a sentence that
+    is itself a quotation would read ““Not everyone…,” he said.”)."""
+    return shown if text[:1] in "“\"‘'«" else f"“{shown}”"
+
+
 def _quote_block(citation: Citation, kb: KnowledgeBase, language: str, room: int) -> str:
     label = where(citation, kb, language)
     room = max(room - _units(label) - 8, 40)
     text = citation.text if _units(citation.text) <= room else _cut(citation.highlight, room)
     attribute = " expandable" if len(text) > EXPANDABLE_OVER else ""
-    return (f"<blockquote{attribute}>“{_emphasised(text, citation.highlight)}”\n"
+    return (f"<blockquote{attribute}>{_marked(text, _emphasised(text, citation.highlight))}\n"
             f"— <i>{html.escape(label, quote=False)}</i></blockquote>")
 
 
@@ -132,7 +138,7 @@ def render_text(answer: Answer, kb: KnowledgeBase, *, width: int = 88) -> str:
                                                       question=part.question)
         lines.append(wrap(prefix + text))
         for citation in part.citations:
-            lines.append(wrap(f"“{citation.text}”", "    "))
+            lines.append(wrap(_marked(citation.text, citation.text), "    "))
             lines.append(f"      — {where(citation, kb, part.language)}")
     return "\n".join(lines)
 

@@ -81,3 +81,15 @@ def test_full_paragraph_marks_the_quote(kb, index):
 def test_plain_text_has_quote_and_where(kb, index):
     text = render_text(answer("who is kabulov", index), kb)
     assert "Zamir Kabulov" in text and "paragraph 10 · AFP" in text
+
+
+def test_a_sentence_that_is_itself_a_quotation_is_not_wrapped_in_more_marks(kb, index):
+    result = answer("what did kabulov say about punishing the government?", index)
+    assert result.answered
+    (message,) = render_html(result, kb)
+    parse_html(message)
+    plain = render_text(result, kb)
+    assert "<blockquote>“<b>Not everyone likes" in message
+    assert "    “Not everyone likes the new government in Afghanistan" in plain
+    for text in (message, plain):
+        assert "““" not in text and "“<b>“" not in text

@@ -201,12 +201,13 @@ def test_a_figure_for_something_the_entry_does_not_measure_is_declined(index, qu
     assert not result.answered, (result.entry, result.explanation.reason)
 
 
-@pytest.mark.parametrize(("question", "entry"), [
-    ("how long was the soviet military campaign in afghanistan", "soviet-war-duration"),
-    ("how many soviet soldiers died in the war", "soviet-war-soviet-troop-deaths"),
+@pytest.mark.parametrize(("question", "gold"), [
+    ("how long was the soviet military campaign in afghanistan", "decade-long war"),
+    ("how many soviet soldiers died in the war", "more than 14,000 Soviet troops"),
 ])
-def test_a_figure_the_entry_gives_is_still_answered(index, question, entry):
-    assert answer(question, index).entry == entry
+def test_a_figure_the_entry_gives_is_still_answered(index, question, gold):
+    result = answer(question, index)
+    assert result.answered and gold in cited(result), result.explanation.reason
 
 
 def test_who_said_a_quote_is_answered_with_the_speaker_named_in_the_citation(index):

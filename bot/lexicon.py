@@ -98,6 +98,13 @@ _ANSWER_TYPES = (
                             r"replied|accept|accepted|reject|rejected|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
     ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bname of the\b")),
+    # "Who is the US envoy?", "who commands the fighters?": a name, which only an entry
+    # whose answer names someone can give (roles of people the article names are folded
+    # into their names before this is read, so "the Kremlin's envoy" is not one).
+    ("name", re.compile(r"\b(?:who(?: is| was| are| were)?|whos|name of)\s+the\s+(?:\S+\s+){0,3}?"
+                        r"(?:envoy|minister|ambassador|president|head|leader|commander|chief|"
+                        r"spokes(?:man|woman|person)|negotiator|diplomat|representative|"
+                        r"official)\b|\bwho (?:head|heads|leads|commands?)\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
@@ -128,7 +135,7 @@ _ANSWER_SUPPLIES = (
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent"})
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:
@@ -136,7 +143,7 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
 
 # Answer types that must be matched exactly (the entry itself is about them).
-STRICT_TYPES = frozenset({"date", "percent", "reaction"})
+STRICT_TYPES = frozenset({"date", "percent", "reaction", "name"})
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

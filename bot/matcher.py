@@ -145,6 +145,8 @@ class Index:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
             # The answer as written: "2,000 fighters" is a number, not the year 2000.
             types |= supplied_types(clean(entry.answer).lower())
+            if set(self.fold(entry.answer)[0].split()) & kb.synonyms.person_tokens:
+                types.add("name")  # the answer names someone
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)

@@ -220,6 +220,8 @@ def test_who_said_a_quote_is_answered_with_the_speaker_named_in_the_citation(ind
 @pytest.mark.parametrize("question", [
     "who commands the islamic state fighters in afghanistan",
     "who is the US envoy to afghanistan",
+    "who was the american envoy that met the taliban before the talks",
+    "who was the EU envoy the taliban met",
 ])
 def test_a_name_the_article_never_gives_is_declined(index, question):
     result = answer(question, index)

@@ -121,8 +121,15 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
         missing |= query.entities - scored.target.vocabulary
         if "speech" not in scored.target.types:
             missing |= {"a question about what someone said"}
+    # "Which city", "who is the US envoy": the answer must name a place, or a person, that
+    # the question has not named already ("Hanafi is deputy PM, so who is the PM?").
+    for kind, tokens in (("placename", index.synonyms.place_tokens),
+                         ("name", index.synonyms.person_tokens)):
+        if kind in query.types and not (target.answer_entities & tokens) - query.entities:
+            missing |= {f"a {'place' if kind == 'placename' else 'person'} the entry does "
+                        "not name"}
     wanted = scored.target.types
-    asked = query.types - {"speech"} - STRICT_TYPES
+    asked = query.types - {"speech", "placename", "name"} - STRICT_TYPES
     if asked and wanted and not asked & wanted:
         missing |= {f"a {t} question" for t in asked}
     # A date, a percentage or a reaction must be what the entry is about, not just near it.

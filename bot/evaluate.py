@@ -5,7 +5,8 @@ answerable question is *right* when the bot answers and cites one of its ``gold`
 strings (every part's, for ``gold_parts``), *declined* when the bot declines, and
 *wrong* otherwise; a ``no_answer`` question is right only when the bot declines.
 Questions under ``tests/data/eval/`` are split once, by a fixed seed, into a tuning
-part and a held-out part (``split_of``).
+part and a held-out part (``split_of``); sets under ``tests/data/tuning/`` (written blind
+to find near-misses) are tuning data only.
 """
 
 from __future__ import annotations
@@ -68,8 +69,10 @@ def load_cases(paths: Iterable[Path], *, split: bool | None = None) -> list[Case
             raise EvalFileError(f"{path}{line}: {exc.message}") from None
         if not isinstance(items, list):
             raise EvalFileError(f"{path}: expected a list of questions")
-        do_split = split if split is not None else path.resolve().parent.parts[-2:] == (
-            "data", "eval")
+        home = path.resolve().parent.parts[-2:]
+        do_split = split if split is not None else home == ("data", "eval")
+        # Sets under tests/data/tuning/ were written for tuning and are never held out.
+        fixed = "tuning" if home == ("data", "tuning") else "dev"
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("q"), str) or \
                     item.get("expect") not in ("answer", "no_answer"):
@@ -80,7 +83,7 @@ def load_cases(paths: Iterable[Path], *, split: bool | None = None) -> list[Case
                 question, item["expect"], tuple(item.get("gold") or ()),
                 str(item.get("kind", "")), path.name,
                 tuple(tuple(p) for p in item.get("gold_parts") or ()),
-                split_of(question) if do_split else "dev",
+                split_of(question) if do_split else fixed,
             ))
     return cases
 

@@ -88,7 +88,7 @@ _ANSWER_TYPES = (
     ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
                           r"zachem)\b")),
     ("quantity", re.compile(r"\b(how (many|much|long|big|large)|what (number|amount|"
-                            r"percentage|share|proportion)|rate|сколько|skolko|skol'ko)\b")),
+                            r"percentage|share|proportion)|rate|population|сколько|skolko|skol'ko)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
@@ -104,7 +104,24 @@ _ANSWER_TYPES = (
     ("name", re.compile(r"\b(?:who(?: is| was| are| were)?|whos|name of)\s+the\s+(?:\S+\s+){0,3}?"
                         r"(?:envoy|minister|ambassador|president|head|leader|commander|chief|"
                         r"spokes(?:man|woman|person)|negotiator|diplomat|representative|"
-                        r"official)\b|\bwho (?:head|heads|leads|commands?)\b")),
+                        r"official|guy|man|woman|person)\b|\bwho (?:head|heads|leads|commands?)\b|"
+                        r"\bwhich (?:\S+ ){0,2}?"
+                        r"(?:officials?|reporter|journalist|delegates?|diplomats?|ministers?|"
+                        r"commanders?|leaders?|envoys?)\b")),
+    # "Which city / provinces / states": only an answer naming a place can give it.
+    ("placename", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:city|cities|town|province|provinces|"
+                             r"region|regions|district|building|hotel|venue|state|states|"
+                             r"country|countries|republic|republics)\b")),
+    # What happened after the article, or will: no entry can know it.
+    ("later", re.compile(r"\b(next (week|month|year|time)|in the end|eventually|afterwards|"
+                         r"since then|after (the|these|this|that) (talks|meeting|gathering|"
+                         r"conference|summit)|so far|(take|took|taken|taking) place|"
+                         r"по итогам|в итоге|после (переговоров|встречи))\b")),
+    # "Exactly how many": only an answer with an exact figure ("10", not "more than 14,000").
+    ("exact", re.compile(r"\b(exact(ly)?|precise(ly)?|точно)\b.*\b(how (many|much|long)|when|"
+                         r"(what|which) (date|day|time|number|figure|amount))\b|"
+                         r"\b(how (many|much|long)|when)\b.*\b(exactly|precisely)\b|"
+                         r"\bexact (number|figure|date|amount|time|toll|count)\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
@@ -131,11 +148,14 @@ _ANSWER_SUPPLIES = (
     ("date", re.compile(r"\b(1[89]\d\d|20[0-3]\d)\b(?![s,])|\b\d{1,2} (january|february|march|"
                         r"april|may|june|july|august|september|october|november|december)\b")),
     ("percent", re.compile(r"%|\bper ?cent")),
+    # A figure not hedged by "up to", "more than", "some" ...
+    ("exact", re.compile(r"(?<!up to )(?<!more than )(?<!some )(?<!about )(?<!around )"
+                         r"(?<!nearly )(?<!almost )(?<!over )(?<!least )(?<![\d,.])\d[\d,.]*")),
 )
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name"})
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "later", "exact"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:
@@ -143,7 +163,7 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
 
 # Answer types that must be matched exactly (the entry itself is about them).
-STRICT_TYPES = frozenset({"date", "percent", "reaction", "name"})
+STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact"})
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

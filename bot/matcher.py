@@ -84,6 +84,7 @@ class Target:
     vocabulary: frozenset[str]
     paragraphs: tuple[frozenset[str], ...]
     types: frozenset[str] = frozenset()
+    answer_entities: frozenset[str] = frozenset()  # people, countries ... its answer names
 
     def mentions(self, token: str) -> bool:
         """Whether the target or a paragraph it cites uses ``token``."""
@@ -145,13 +146,13 @@ class Index:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
             # The answer as written: "2,000 fighters" is a number, not the year 2000.
             types |= supplied_types(clean(entry.answer).lower())
-            if set(self.fold(entry.answer)[0].split()) & kb.synonyms.person_tokens:
-                types.add("name")  # the answer names someone
+            named = frozenset(self.fold(entry.answer)[0].split()) & kb.synonyms.entity_tokens
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)
             self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
-                                             shared_types.setdefault(types_key, types_key)))
+                                             shared_types.setdefault(types_key, types_key),
+                                             named))
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
                 for i, (start, end) in enumerate(sentence_spans(paragraph), 1):
@@ -188,12 +189,16 @@ class Index:
         """Normalise ``text`` with aliases folded into canonical tokens."""
         return self.synonyms.fold(clean(text))
 
-    @staticmethod
-    def _stems(folded: str, vocabulary: set[str]) -> set[str]:
+    def term(self, word: str) -> str:
+        """The token a folded word is compared as: its stem, or a synonym group's canonical
+        token as it stands ("turkey" must stay "turkey" to be recognised as a country)."""
+        return word if word in self.synonyms.tokens else stem(word)
+
+    def _stems(self, folded: str, vocabulary: set[str]) -> set[str]:
         words = folded.split()
         vocabulary.update(words)
         # Interned: a large knowledge base repeats the same stems hundreds of thousands of times.
-        return {intern(stem(w)) for w in words if w not in STOPWORDS}
+        return {intern(self.term(w)) for w in words if w not in STOPWORDS}
 
     def _wording(self, target: int, text: str, language: str, vocabulary: set[str]) -> _Wording:
         folded = self.fold(text)[0]
@@ -293,14 +298,14 @@ class Index:
             # A repaired word may now be an alias ("lavrof" -> "lavrov").
             text, more = self.synonyms.fold(text)
             fired = fired + more
-        content = tuple(dict.fromkeys(stem(w) for w in text.split() if w not in STOPWORDS))
+        content = tuple(dict.fromkeys(self.term(w) for w in text.split() if w not in STOPWORDS))
         entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
         # "More than 10,000?" checks a figure rather than naming one: leave it out.
         compared = set(_COMPARED.findall(text))
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t) and t not in compared)
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
                      is_cyrillic(cleaned), answer_types(text),
-                     frozenset(stem(b) for _, b in corrections))
+                     frozenset(self.term(b) for _, b in corrections))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
              weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:

@@ -50,8 +50,10 @@ class Synonyms:
 
     def __init__(self, groups: tuple[AliasGroup, ...] = ()) -> None:
         self.groups = groups
+        self.tokens = frozenset(g.token for g in groups)
         self.entity_tokens = frozenset(g.token for g in groups if g.kind in ENTITY_KINDS)
         self.person_tokens = frozenset(g.token for g in groups if g.kind == "person")
+        self.place_tokens = frozenset(g.token for g in groups if g.kind in ("country", "place"))
         exact: dict[str, str] = {}
         phrases: dict[tuple[str, ...], str] = {}
         prefixes: dict[tuple[tuple[str, ...], str], str] = {}

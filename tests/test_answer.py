@@ -235,3 +235,30 @@ def test_a_name_the_article_never_gives_is_declined(index, question):
 def test_who_questions_the_article_answers_still_are(index, question, gold):
     result = answer(question, index)
     assert result.answered and gold in cited(result), result.explanation.reason
+
+
+@pytest.mark.parametrize("question", [
+    "will the taliban be recognised by russia next year",       # after the article
+    "did the donor conference take place",
+    "what is the exact number of soviet soldiers who died in afghanistan",  # "more than"
+    "which central asian republic are the IS fighters being sent to",  # never named
+    "what is the population of afghanistan",
+])
+def test_specifics_the_article_never_gives_are_declined(index, question):
+    result = answer(question, index)
+    assert not result.answered, (result.entry, result.explanation.reason)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("which countries took part in the talks", "China, Pakistan, Iran, India"),
+    ("how many soviet soldiers died in the war", "more than 14,000 Soviet troops"),
+    ("when did the taliban take power", "mid-August"),
+])
+def test_the_specifics_it_does_give_are_answered(index, question, gold):
+    result = answer(question, index)
+    assert result.answered and gold in cited(result), result.explanation.reason
+
+
+def test_country_names_are_recognised_whatever_their_ending(index):
+    # "turkey" stems to "turkei"; a canonical token must stay whole to count as a country.
+    assert "turkey" in index.parse("what did turkey say at the talks").entities

@@ -32,7 +32,7 @@ class Thresholds:
     (see docs/thresholds.md)."""
 
     accept: float = 0.50       # an entry's score must reach this to be answered at all
-    confidence: float = 0.85   # ... and the confidence model (bot.confidence) this
+    confidence: float = 0.88   # ... and the confidence model (bot.confidence) this
     margin: float = 0.0        # best must beat a different runner-up by this much
     sentence: float = 0.75     # an article sentence, when no entry is good enough
     suggest: float = 0.25      # entries shown as "closest questions" must reach this

@@ -122,10 +122,12 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
         if "speech" not in scored.target.types:
             missing |= {"a question about what someone said"}
     # "Which city", "who is the US envoy": the answer must name a place, or a person, that
-    # the question has not named already ("Hanafi is deputy PM, so who is the PM?").
+    # the question has not named already ("Hanafi is deputy PM, so who is the PM?").  Only
+    # a knowledge base whose synonyms say which words are places and people can tell.
     for kind, tokens in (("placename", index.synonyms.place_tokens),
                          ("name", index.synonyms.person_tokens)):
-        if kind in query.types and not (target.answer_entities & tokens) - query.entities:
+        if kind in query.types and tokens and \
+                not (target.answer_entities & tokens) - query.entities:
             missing |= {f"a {'place' if kind == 'placename' else 'person'} the entry does "
                         "not name"}
     wanted = scored.target.types

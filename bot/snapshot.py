@@ -15,7 +15,7 @@ import os
 import pickle
 import sys
 import tempfile
-from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 
 from bot.knowledge import SYNONYMS_FILE, load_knowledge
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 # The modules whose code shapes what is cached.
 KEEP = 8  # cached indexes kept (several knowledge directories may be in use)
 _ENGINE = ("knowledge", "matcher", "synonyms", "normalise", "lexicon", "yamlfile", "snapshot")
-# Libraries whose data is cached too (pyspellchecker's English word list).
-_DATA = ("pyspellchecker",)
+# Libraries whose data the index holds (pyspellchecker's English word list), keyed on
+# their installed files' sizes and times: cheaper than importlib.metadata at start-up.
+_DATA = ("spellchecker",)
 
 
 def default_cache_dir() -> Path:
@@ -41,7 +42,12 @@ def fingerprint(directory: Path) -> str:
     versions of the libraries whose data the index holds."""
     digest = hashlib.sha256(sys.version.encode())
     for name in _DATA:
-        digest.update(f"{name}=={metadata.version(name)}".encode())
+        spec = find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            for path in sorted(Path(location).rglob("*")):
+                if path.is_file() and path.suffix in (".py", ".gz", ".json"):
+                    stat = path.stat()
+                    digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     package = Path(__file__).parent
     for name in _ENGINE:
         digest.update((package / f"{name}.py").read_bytes())

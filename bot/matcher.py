@@ -164,16 +164,25 @@ class Index:
                         f"{slug}#{number}.{i}", None, Citation(slug, number, sentence, sentence),
                         frozenset(wording.tokens), (paragraph_tokens[(slug, number)],),
                     ))
+        english = english_counts()
+        prefixes: list[str] = []
         for group in kb.synonyms.groups:
             for alias in group.aliases:
                 raw_vocabulary.update(normalise(alias.rstrip("*")).split())
+                if alias.endswith("*") and " " not in alias and alias.isascii():
+                    prefixes.append(normalise(alias[:-1]))
+        # "recogni*" is an alias: the English words it covers are what a typo should meet
+        # ("rceognize" -> "recognize"), not the bare prefix.
+        if prefixes:
+            raw_vocabulary.update(w for w in english if w.startswith(tuple(prefixes)))
         self.article_words = frozenset().union(*paragraph_tokens.values())
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3):
             self._by_initial[word[0]].append(word)
         self._known = frozenset(raw_vocabulary)
-        english = english_counts()
         self._english = frozenset(english) - self._known
+        # How common each vocabulary word is: the likelier of two equally close repairs wins.
+        self._frequency = {w: english[w] for w in self._known if w in english}
         self.weights = self._weights()
         self._general = self._general_weights(english)
         self._totals = {
@@ -271,16 +280,22 @@ class Index:
         """Map a misspelt word onto the knowledge base's vocabulary, if one is close."""
         if word in self._known or word in STOPWORDS or len(word) < 4 or not word.isalpha():
             return word
-        # One slip (a letter missing, doubled, swapped or wrong) per four letters.
-        cutoff = 1 - 1 / 4 if len(word) >= 8 else 1 - 1 / len(word) - 0.01
+        # Slips (a letter missing, doubled, swapped or wrong) allowed: one in a word of up to
+        # seven letters, two up to eleven, three beyond. Real words are guarded below.
+        slips = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
+        cutoff = 1 - slips / len(word) - 0.01
         # Typos rarely change the first letter; requiring it keeps real words from being
         # "repaired" into other ones ("currently" is not "urgently", "ought" not "fought").
-        found = process.extractOne(word, self._by_initial.get(word[0], ()),
-                                   scorer=DamerauLevenshtein.normalized_similarity,
-                                   score_cutoff=cutoff)
-        if found and word in self._english and not same_word(word, found[0]):
+        found = process.extract(word, self._by_initial.get(word[0], ()),
+                                scorer=DamerauLevenshtein.normalized_similarity,
+                                score_cutoff=cutoff, limit=8)
+        if not found:
+            return word
+        # Equally close: the commoner word ("waht" is "what" before "wait").
+        best = max(found, key=lambda f: (round(f[1], 6), self._frequency.get(f[0], 0)))[0]
+        if word in self._english and not same_word(word, best):
             return word  # a real word ("spend"), not a slip for a similar one ("send")
-        return found[0] if found else word
+        return best
 
     def parse(self, question: str) -> Query:
         """Reduce a question to folded, repaired, stemmed content tokens."""

@@ -262,3 +262,12 @@ def test_the_specifics_it_does_give_are_answered(index, question, gold):
 def test_country_names_are_recognised_whatever_their_ending(index):
     # "turkey" stems to "turkei"; a canonical token must stay whole to count as a country.
     assert "turkey" in index.parse("what did turkey say at the talks").entities
+
+
+@pytest.mark.parametrize(("word", "repaired"), [
+    ("waht", "what"),            # as close as "wait"; the commoner word wins
+    ("whst", "what"),            # ... and "west"
+    ("rceognize", "recognize"),  # an English word the alias "recogni*" covers
+])
+def test_spelling_repair_prefers_the_likelier_word(index, word, repaired):
+    assert dict(index.parse(f"{word} russia taliban").corrections).get(word) == repaired

@@ -126,3 +126,26 @@ def test_table_aligns_figures_right_and_words_left():
     assert lines[5] == "long name   12.25"
     assert lines[-1] == "  * note"
     assert "|---|---:|" in table.markdown()
+
+
+def test_typo_benchmark_misspells_content_words_but_never_their_first_letter():
+    import random
+
+    from bench.typos import misspell
+
+    rng = random.Random(1)
+    question = "How much humanitarian assistance did Brussels pledge?"
+    changed = misspell(question, 2, rng)
+    before, after = question.split(), changed.split()
+    differing = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(differing) == 2
+    assert all(a[0] == b[0] and a.lower() not in ("how", "much", "did") for a, b in differing)
+
+
+def test_typo_benchmark_runs_and_reports_every_verdict(capsys):
+    from bench.typos import main
+
+    assert main(["--seeds", "1", "--words", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "answered rightly as written" in out
+    assert all(f"  {v}" in out for v in ("right", "declined", "wrong"))

@@ -3,7 +3,9 @@
 A question set is YAML in the format of ``shared/eval/dev_questions.yaml``.  An
 answerable question is *right* when the bot answers and cites one of its ``gold``
 strings (every part's, for ``gold_parts``), *declined* when the bot declines, and
-*wrong* otherwise; a ``no_answer`` question is right only when the bot declines.
+*wrong* otherwise; a ``no_answer`` question is right only when the bot declines.  A
+declined answerable question is also counted as *offered* when one of the suggested
+questions would have cited a gold string: the person is one tap from the answer.
 Questions under ``tests/data/eval/`` are split once, by a fixed seed, into a tuning
 part and a held-out part (``split_of``); sets under ``tests/data/tuning/`` (written blind
 to find near-misses) are tuning data only.
@@ -49,6 +51,7 @@ class Outcome:
     case: Case
     answer: Answer
     verdict: str  # "right" | "wrong" | "declined"
+    offered: bool = False  # declined, but a suggestion would have cited a gold string
 
 
 def split_of(question: str) -> str:
@@ -111,8 +114,21 @@ def evaluate(cases: Iterable[Case], index: Index, thresholds: Thresholds | None 
     outcomes = []
     for case in cases:
         result = answer(case.question, index, **options)
-        outcomes.append(Outcome(case, result, judge(case, result)))
+        verdict = judge(case, result)
+        outcomes.append(Outcome(case, result, verdict,
+                                verdict == "declined" and _offered(case, result, index)))
     return outcomes
+
+
+def _offered(case: Case, result: Answer, index: Index) -> bool:
+    """Whether a suggestion offered with a decline leads to a right answer: one tap away."""
+    if case.expect != "answer" or case.gold_parts:
+        return False
+    for suggestion in result.suggestions:
+        entry = index.kb.entry(suggestion.entry)
+        if entry and any(g in c.text for g in case.gold for c in entry.citations):
+            return True
+    return False
 
 
 def is_correct(outcome: Outcome) -> bool:
@@ -130,6 +146,7 @@ class Figures:
     correct: int
     wrong: int
     missed: int  # answerable but declined
+    offered: int = 0  # ... of which a suggestion was the right question
 
     @property
     def accuracy(self) -> float:
@@ -149,12 +166,13 @@ def figures(outcomes: list[Outcome]) -> Figures:
     correct = sum(is_correct(o) for o in outcomes)
     wrong = sum(o.verdict == "wrong" for o in outcomes)
     missed = sum(o.case.expect == "answer" and o.verdict == "declined" for o in outcomes)
-    return Figures(len(outcomes), correct, wrong, missed)
+    return Figures(len(outcomes), correct, wrong, missed, sum(o.offered for o in outcomes))
 
 
 def _line(label: str, f: Figures) -> str:
+    offered = f" ({f.offered} with the right question suggested)" if f.offered else ""
     return (f"  {label:<28} {f.correct:>4}/{f.total:<4} {f.accuracy:6.1%}   "
-            f"wrong {f.wrong:>3} ({f.wrong_rate:5.1%})   declined {f.missed:>3}")
+            f"wrong {f.wrong:>3} ({f.wrong_rate:5.1%})   declined {f.missed:>3}{offered}")
 
 
 def report(outcomes: list[Outcome], *, show_failures: bool = True) -> str:

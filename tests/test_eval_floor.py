@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import Thresholds
 from bot.evaluate import evaluate, figures, load_cases
 from bot.knowledge import load_knowledge
 from bot.matcher import Index
@@ -84,3 +85,18 @@ def test_dev_set_floor_and_every_no_answer_declined(index):
     answered = [o.case.question for o in outcomes
                 if o.case.expect == "no_answer" and o.answer.answered]
     assert answered == []
+
+
+def test_a_decline_counts_as_offered_only_when_a_suggestion_cites_the_gold(index, tmp_path):
+    questions = tmp_path / "set.yaml"
+    questions.write_text(
+        "- q: what sort of cash did brussels put on the table, all in all, for the afghans\n"
+        "  expect: answer\n  gold: [\"one billion euros\"]\n  kind: paraphrase\n"
+        "- q: what sort of cash did brussels put on the table, all in all, for the afghans\n"
+        "  expect: answer\n  gold: [\"14,000 Soviet troops\"]\n  kind: paraphrase\n",
+        encoding="utf-8")
+    cases = load_cases([questions])
+    outcomes = evaluate(cases, index, Thresholds(confidence=1.01))  # decline everything
+    assert [o.verdict for o in outcomes] == ["declined", "declined"]
+    assert [o.offered for o in outcomes] == [True, False]
+    assert figures(outcomes).offered == 1

@@ -113,10 +113,19 @@ _ANSWER_TYPES = (
                              r"region|regions|district|building|hotel|venue|state|states|"
                              r"country|countries|republic|republics)\b")),
     # What happened after the article, or will: no entry can know it.
-    ("later", re.compile(r"\b(next (week|month|year|time)|in the end|eventually|afterwards|"
-                         r"since then|after (the|these|this|that) (talks|meeting|gathering|"
-                         r"conference|summit)|so far|(take|took|taken|taking) place|"
-                         r"по итогам|в итоге|после (переговоров|встречи))\b")),
+    # ("After the talks" and "take place" are left out: the article reports the day's
+    # statement "later Wednesday", and "when did the talks take place" is about them.)
+    ("later", re.compile(r"\b(next (week|month|year|time)|eventually|since then|so far|"
+                         r"в итоге|с тех пор)\b"
+                         r"|\bwill\b.*\bafter (the|these|this|that) (\w+ )?"
+                         r"(talks|meeting|gathering)\b"
+                         r"|^(so |and |but )?(did|has|have) (it|they|the \w+( \w+)?) "
+                         r"(ever |actually |finally )?(happen|happened|take place|taken place)"
+                         r"( in the end| yet| already| at all)?$")),
+    # "Who else ...", "besides Lavrov": beyond what the article lists, unless the entry was
+    # curated to answer exactly that (a wording asking "who else" supplies it).
+    ("else", re.compile(r"\b(who|whom|which \w+) else\b|\bbesides\b|\bapart from\b|"
+                        r"\bother than\b|\bкто ещё\b|\bкто еще\b|\bкроме\b")),
     # "Exactly how many": only an answer with an exact figure ("10", not "more than 14,000").
     ("exact", re.compile(r"\b(exact(ly)?|precise(ly)?|точно)\b.*\b(how (many|much|long)|when|"
                          r"(what|which) (date|day|time|number|figure|amount))\b|"
@@ -163,7 +172,7 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
 
 # Answer types that must be matched exactly (the entry itself is about them).
-STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact"})
+STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else"})
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

@@ -386,12 +386,13 @@ class Index:
         alone: among a hundred wordings naming Kabulov, "who is kabulov" must keep its
         place), and at most PER_TARGET per target, so one entry's many wordings that tie
         on the same words cannot crowd the others out."""
-        # A pool a few times the shortlist keeps this cheap on a very large knowledge base.
-        ranked = heapq.nlargest(SHORTLIST * 4, shared.items(),
-                                key=lambda item: item[1] / (query_total + totals[item[0]]))
+        # A pool twice the shortlist keeps this cheap on a very large knowledge base.
+        # (-i: among equals, the wording written first, as the curator ordered them.)
+        keyed = [(common / (query_total + totals[i]), -i, common) for i, common in shared.items()]
         taken: dict[int, int] = defaultdict(int)
         chosen: list[tuple[int, float]] = []
-        for i, common in ranked:
+        for _, minus_i, common in heapq.nlargest(SHORTLIST * 2, keyed):
+            i = -minus_i
             target = wordings[i].target
             if taken[target] < PER_TARGET:
                 taken[target] += 1

@@ -15,6 +15,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from sys import intern
 
 from rapidfuzz import fuzz, process
@@ -45,8 +46,9 @@ _COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than
 _PREFIX = 5
 COMMON_POSTINGS = 2000  # words in more wordings than this only rescore candidates
 GENERAL_WEIGHT_SCALE = 0.75  # weight of an unused English word per power of ten rarer
-PER_TARGET = 3            # ... of which at most this many from one target
 SHORTLIST = 80            # wordings rescored in full per question (by shared-word weight)
+CLEARLY_CLOSER = 20       # points of raw similarity that break an exact tie
+NEAR_PERFECT = 0.95       # ties between an entry's own wordings matter only up here
 
 
 @dataclass(frozen=True)
@@ -372,7 +374,10 @@ class Index:
             score = (fuzz_weight * similarity + overlap_weight * overlap
                      + coverage_weight * coverage)
             current = best.get(wording.target)
-            if current is None or score > current.score:
+            if current is None or score > current.score + 1e-9 or (
+                    score >= NEAR_PERFECT and score > current.score - 1e-9
+                    and self._likeness(query, wording.text) > self._likeness(query,
+                                                                              current.wording)):
                 best[wording.target] = Scored(targets[wording.target], score, wording.text,
                                               wording.language, similarity, overlap, coverage,
                                               common / wording_total if wording_total else 0.0)
@@ -382,30 +387,29 @@ class Index:
     @staticmethod
     def _shortlist(shared: dict[int, float], totals: array, query_total: float,
                    wordings: list[_Wording]) -> list[tuple[int, float]]:
-        """The SHORTLIST wordings worth scoring in full: by word overlap (not shared weight
-        alone: among a hundred wordings naming Kabulov, "who is kabulov" must keep its
-        place), and at most PER_TARGET per target, so one entry's many wordings that tie
-        on the same words cannot crowd the others out."""
-        # A pool twice the shortlist keeps this cheap on a very large knowledge base.
+        """The wordings worth scoring in full: the SHORTLIST sharing the most weight with
+        the question, and the SHORTLIST // 2 whose words it covers best (among a hundred
+        wordings naming Kabulov, the short "kabulov?" must get in too)."""
+        by_weight = heapq.nlargest(SHORTLIST, shared.items(), key=itemgetter(1))
         # (-i: among equals, the wording written first, as the curator ordered them.)
         keyed = [(common / (query_total + totals[i]), -i, common) for i, common in shared.items()]
-        taken: dict[int, int] = defaultdict(int)
-        chosen: list[tuple[int, float]] = []
-        for _, minus_i, common in heapq.nlargest(SHORTLIST * 2, keyed):
-            i = -minus_i
-            target = wordings[i].target
-            if taken[target] < PER_TARGET:
-                taken[target] += 1
-                chosen.append((i, common))
-                if len(chosen) == SHORTLIST:
-                    break
-        return chosen
+        by_overlap = [(-minus_i, common) for _, minus_i, common
+                      in heapq.nlargest(SHORTLIST // 2, keyed)]
+        return list(dict((*by_weight, *by_overlap)).items())
+
+    def _likeness(self, query: Query, wording: str) -> float:
+        """How much a wording reads like the question as typed (0-100): breaks exact ties."""
+        return fuzz.ratio(query.text, self.fold(wording)[0])
 
     def _break_ties(self, query: Query, ranked: list[Scored]) -> list[Scored]:
-        """Order targets tied on score by how closely their wording reads like the question
-        as typed: "putin?" is "putin?", not "wat did putin say"."""
+        """Among targets tied on score, put first one whose wording is the question as typed,
+        or reads clearly more like it ("putin?" is "putin?", not "wat did putin say");
+        otherwise keep the knowledge base's order, which synthetic noise cannot reorder."""
         if len(ranked) < 2 or ranked[1].score < ranked[0].score - 1e-9:
             return ranked
         tied = [s for s in ranked if s.score >= ranked[0].score - 1e-9]
-        tied.sort(key=lambda s: -fuzz.ratio(query.text, self.fold(s.wording)[0]))
+        likeness = [self._likeness(query, s.wording) for s in tied]
+        best = max(range(len(tied)), key=lambda k: likeness[k])
+        if likeness[best] == 100 or likeness[best] - likeness[0] >= CLEARLY_CLOSER:
+            tied.insert(0, tied.pop(best))
         return tied + ranked[len(tied):]

@@ -279,3 +279,9 @@ def test_every_bundled_wording_reaches_its_own_entry(index):
     from bot.selfcheck import misrouted_wordings
 
     assert [str(m.problem()) for m in misrouted_wordings(index)] == []
+
+
+def test_group_chat_slang_carries_no_meaning(index):
+    plain = index.parse("what did lavrov say about drugs")
+    slangy = index.parse("ngl what did lavrov say about drugs tbh fr")
+    assert slangy.tokens == plain.tokens

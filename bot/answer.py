@@ -212,14 +212,14 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     if not query.informative:
         return _decline(question, index, ranked, language, thresholds,
                         _explain(query, ranked, None, thresholds, "no content words"))
-    candidates = [(_adjusted(query, s, index, thresholds), s) for s in ranked
-                  if not _mismatch(query, s, index)]
+    mismatches = [_mismatch(query, s, index) for s in ranked]
+    candidates = [(_adjusted(query, s, index, thresholds), s)
+                  for s, missing in zip(ranked, mismatches, strict=True) if not missing]
     candidates.sort(key=lambda pair: -pair[0])
     sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     reason = "no entry is close enough"
-    if ranked and _mismatch(query, ranked[0], index):
-        missing = _mismatch(query, ranked[0], index)
-        reason = f"the question names {', '.join(sorted(missing))}, which " \
+    if mismatches and mismatches[0]:
+        reason = f"the question names {', '.join(sorted(mismatches[0]))}, which " \
                  f"{ranked[0].target.key} is not about"
     if candidates:
         score, scored = candidates[0]

@@ -165,7 +165,7 @@ _ANSWER_SUPPLIES = (
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "later", "exact"})
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "later", "exact"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:

@@ -22,7 +22,7 @@ import yaml
 
 from bot.knowledge import check_knowledge
 from bot.yamlfile import MAX_BYTES
-from tests.telegram_helpers import TOKEN, api_fixture  # noqa: F401
+from tests.telegram_helpers import TOKEN
 
 ROOT = Path(__file__).parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken"

@@ -13,7 +13,6 @@ from bot.knowledge import Citation, load_knowledge
 from bot.matcher import Index
 from tests.telegram_helpers import (
     kb_fixture,  # noqa: F401
-    knowledge_dir_fixture,  # noqa: F401
     write_knowledge,
 )
 

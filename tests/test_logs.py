@@ -18,10 +18,8 @@ from bot.logs import REDACTED, Redactor, configure_logging
 from tests.telegram_helpers import (
     TOKEN,
     USER_ID,
-    api_fixture,  # noqa: F401
     ask,
     captured_logs,
-    knowledge_dir_fixture,  # noqa: F401
     make_settings,
     running_bot,
 )

@@ -28,9 +28,7 @@ from bot.logs import REDACTED
 from tests.telegram_helpers import (
     TOKEN,
     USER_ID,
-    api_fixture,  # noqa: F401
     captured_logs,
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
     terminate,

@@ -32,9 +32,7 @@ from tests.telegram_helpers import (
     GROUP_ID,
     USER_ID,
     USERNAME,
-    api_fixture,  # noqa: F401
     ask,
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
     settle,

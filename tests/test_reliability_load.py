@@ -18,8 +18,6 @@ from tests.telegram_helpers import (
     GROUP_ID,
     TOKEN,
     USER_ID,
-    api_fixture,  # noqa: F401
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
 )

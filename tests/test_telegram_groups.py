@@ -8,9 +8,7 @@ from tests.telegram_helpers import (
     ADMIN_ID,
     GROUP_ID,
     USER_ID,
-    api_fixture,  # noqa: F401
     buttons,
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
     sends,

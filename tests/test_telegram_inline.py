@@ -6,8 +6,6 @@ from bot.render import visible_length
 from tests.standin import parse_html
 from tests.telegram_helpers import (
     USER_ID,
-    api_fixture,  # noqa: F401
-    knowledge_dir_fixture,  # noqa: F401
     running_bot,
     tap,
 )

@@ -15,10 +15,8 @@ from tests.telegram_helpers import (
     ENTRIES,
     USER_ID,
     FakeStore,
-    api_fixture,  # noqa: F401
     ask,
     buttons,
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     running_bot,
     sends,

@@ -17,8 +17,6 @@ import bot
 from tests.telegram_helpers import (
     TOKEN,
     USER_ID,
-    api_fixture,  # noqa: F401
-    knowledge_dir_fixture,  # noqa: F401
     replies,
     terminate,
 )

@@ -354,7 +354,7 @@ class Index:
             for i in postings[token]:
                 shared[i] += weight
         totals = self._totals[sentences]
-        candidates = (self._shortlist(shared, totals, query_total, wordings)
+        candidates = (self._shortlist(shared, totals, query_total)
                       if len(shared) > SHORTLIST else shared.items())
         query_sorted = " ".join(sorted(query.tokens))
         best: dict[int, Scored] = {}
@@ -385,8 +385,8 @@ class Index:
         return self._break_ties(query, ranked)
 
     @staticmethod
-    def _shortlist(shared: dict[int, float], totals: array, query_total: float,
-                   wordings: list[_Wording]) -> list[tuple[int, float]]:
+    def _shortlist(shared: dict[int, float], totals: array,
+                   query_total: float) -> list[tuple[int, float]]:
         """The wordings worth scoring in full: the SHORTLIST sharing the most weight with
         the question, and the SHORTLIST // 2 whose words it covers best (among a hundred
         wordings naming Kabulov, the short "kabulov?" must get in too)."""

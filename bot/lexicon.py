@@ -79,7 +79,12 @@ def stem(token: str) -> str:
         return token[:6]
     for suffix, replacement in _EN_SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            return token[: -len(suffix)] + replacement
+            token = token[: -len(suffix)] + replacement
+            break
+    # "commented" -> "comment" must meet "comment" -> "com".
+    for suffix in ("ment", "ation"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)]
     return token
 
 

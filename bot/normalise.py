@@ -27,10 +27,11 @@ _POSSESSIVE = re.compile(r"'s\b")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACE = re.compile(r"\s+")
 _ABBREVIATIONS = {
-    "bn": "billion", "mln": "million", "mn": "million", "k": "thousand",
+    "bn": "billion", "bln": "billion", "mln": "million", "mn": "million", "k": "thousand",
     "млрд": "миллиард", "млн": "миллион", "тыс": "тысяч",
 }
-_NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(bn|mln|mn|k|млрд|млн|тыс)\b")
+# "1.2bn", "1.2 bn", "2k" (a spaced "k" is too often something else).
+_NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(?:(k)|\s?(bn|bln|mln|mn|млрд|млн|тыс))\b")
 
 
 def strip_address(text: str) -> str:
@@ -62,7 +63,7 @@ def normalise(text: str) -> str:
     text = _DECIMAL.sub("_", text)
     text = _POSSESSIVE.sub("", text).replace("'", "")
     text = _NON_WORD.sub(" ", text)
-    text = _NUMBER_WITH_UNIT.sub(lambda m: f"{m[1]} {_ABBREVIATIONS[m[2]]}", text)
+    text = _NUMBER_WITH_UNIT.sub(lambda m: f"{m[1]} {_ABBREVIATIONS[m[2] or m[3]]}", text)
     return _SPACE.sub(" ", text).strip()
 
 

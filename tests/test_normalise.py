@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.lexicon import stem
 from bot.normalise import clean, normalise, strip_address
 
 
@@ -13,6 +14,10 @@ from bot.normalise import clean, normalise, strip_address
         ("2,000 fighters", "2000 fighters"),
         ("$1.2 billion", "1_2 billion"),
         ("1.2bn dollars", "1_2 billion dollars"),
+        ("1.2 bn dollars", "1_2 billion dollars"),
+        ("1 bln euros", "1 billion euros"),
+        ("2k fighters", "2 thousand fighters"),
+        ("2 k fighters", "2 k fighters"),  # a spaced "k" is too often something else
         ("IS-linked", "is linked"),
         ("Кабулов — посланник", "кабулов посланник"),
         ("ёлка", "елка"),
@@ -43,3 +48,12 @@ def test_strip_address(raw, expected):
 
 def test_clean_keeps_case_but_drops_controls():
     assert clean("IS\x00 fighters\u202e") == "IS fighters"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [("comment", "commented", "comments", "commenting"), ("pledge", "pledged", "pledges"),
+     ("govern", "government", "governments", "governed")],
+)
+def test_inflections_meet_one_stem(words):
+    assert len({stem(w) for w in words}) == 1

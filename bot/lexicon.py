@@ -149,10 +149,23 @@ _REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|с
                        r"(say|says|said|tell|tells|говорит|сказано)\b")
 
 
-def answer_types(normalised: str) -> frozenset[str]:
-    """The kinds of answer a (normalised) question asks for: reason, quantity, time, ..."""
+# "India's position on the Taliban": a stance, which only what someone said can give.
+# Read before aliases are folded ("position" is an alias of "role"), and only with a
+# preposition ("what position does Hanafi hold" asks for a role).
+_STANCE = re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|about|"
+                     r"regarding)\b")
+
+
+def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
+    """The kinds of answer a (normalised) question asks for: reason, quantity, time, ...
+
+    ``unfolded`` is the same question before synonyms were folded, when there is one.
+    """
     normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
-    return frozenset(name for name, pattern in _ANSWER_TYPES if pattern.search(normalised))
+    types = {name for name, pattern in _ANSWER_TYPES if pattern.search(normalised)}
+    if _STANCE.search(unfolded):
+        types.add("speech")
+    return frozenset(types)
 
 
 _ANSWER_SUPPLIES = (

@@ -142,7 +142,7 @@ class Index:
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
                 vocabulary.update(wording.tokens)
-                types |= answer_types(self.fold(text)[0]) - ANSWER_ONLY_TYPES
+                types |= answer_types(self.fold(text)[0], normalise(text)) - ANSWER_ONLY_TYPES
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
@@ -321,7 +321,7 @@ class Index:
         compared = set(_COMPARED.findall(text))
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t) and t not in compared)
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
-                     is_cyrillic(cleaned), answer_types(text),
+                     is_cyrillic(cleaned), answer_types(text, normalise(cleaned)),
                      frozenset(self.term(b) for _, b in corrections))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,

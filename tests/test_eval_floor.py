@@ -26,6 +26,7 @@ FLOORS = {
     "heldout": (0.84, 0.0275),  # measured 85.7%, wrong 2.6% (docs/thresholds.md)
     "russian": (0.92, 0.02),    # measured 94.2%, wrong 0.0%
     "near_misses": (0.84, 0.125),  # measured 85.5%, wrong 11.8% (adversarial, tuning only)
+    "more_questions": (0.73, 0.045),  # measured 74.4%, wrong 4.1% (tuning only)
 }
 
 
@@ -60,10 +61,15 @@ def test_split_floor(index, corpus, split):
     check(evaluate([c for c in corpus if c.split == split], index), split)
 
 
-def test_near_miss_tuning_set_floor(index):
-    cases = load_cases(sorted(TUNING.glob("*.yaml")))
+@pytest.mark.parametrize("name", ["near_misses", "more_questions"])
+def test_tuning_only_set_floor(index, name):
+    cases = load_cases([TUNING / f"{name}.yaml"])
     assert {c.split for c in cases} == {"tuning"} and len(cases) >= 200
-    check(evaluate(cases, index), "near_misses")
+    check(evaluate(cases, index), name)
+
+
+def test_every_tuning_only_set_has_a_floor():
+    assert {p.stem for p in TUNING.glob("*.yaml")} <= FLOORS.keys()
 
 
 def test_heldout_unanswerable_are_declined(index, corpus):

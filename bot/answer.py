@@ -23,7 +23,8 @@ MAX_QUESTION_CHARS = 1000
 # Words that frame a "how much / how long" question rather than name what is measured.
 MEASURE_WORDS = frozenset(stem(w) for w in (
     "last long total exact exactly rough roughly approximately overall altogether number "
-    "figure").split())
+    "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
+    "hundred thousand million billion").split())
 
 
 @dataclass(frozen=True)

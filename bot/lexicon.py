@@ -37,13 +37,14 @@ among between while upon onto via r sort kind type
 статье статья статьи новости говорится
 привет спасибо пока дела здравствуйте здрасте хорошо норм ок ладно
 kak privet spasibo poka dela zdravstvuyte zdravstvuite horosho khorosho norm ladno
+v vo na o ob po k ko iz ot za pro dlya pri bez eto li ne ili
 """.split())
 
 # Question words are kept (they tell "who" from "when"), but weigh little.
 QUESTION_WORDS = frozenset(
     """
 who what when where why how which whose whom кто что когда где почему зачем как какой какие
-сколько чей
+сколько чей chto kto kogda gde pochemu zachem skolko
 """.split()
 )
 

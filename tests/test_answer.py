@@ -264,3 +264,13 @@ def test_group_chat_slang_carries_no_meaning(index):
     plain = index.parse("what did lavrov say about drugs")
     slangy = index.parse("ngl what did lavrov say about drugs tbh fr")
     assert slangy.tokens == plain.tokens
+
+
+def test_us_dollars_are_a_currency_not_the_united_states(index):
+    assert "united_states" not in index.parse("how much is the EU aid in US dollars").entities
+    assert "united_states" in index.parse("did the US attend").entities
+
+
+def test_transliterated_russian_prepositions_carry_no_meaning(index):
+    # "vo" (во) once counted as a word the participants-count entry did not cover.
+    assert "vo" not in index.parse("skolko stran uchastvovali vo vstreche").tokens

@@ -27,6 +27,9 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
     "hundred thousand million billion").split())
 
 
+_NAMED = {"placename": "place", "name": "person", "orgname": "organisation"}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Scoring weights and cut-offs, chosen by a sweep over the tuning split
@@ -122,17 +125,18 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
         missing |= query.entities - scored.target.vocabulary
         if "speech" not in scored.target.types:
             missing |= {"a question about what someone said"}
-    # "Which city", "who is the US envoy": the answer must name a place, or a person, that
-    # the question has not named already ("Hanafi is deputy PM, so who is the PM?").  Only
-    # a knowledge base whose synonyms say which words are places and people can tell.
+    # "Which city", "who is the US envoy", "which UN agency": the answer must name a place,
+    # a person or an organisation that the question has not named already ("Hanafi is
+    # deputy PM, so who is the PM?").  Only a knowledge base whose synonyms say which words
+    # are places, people and organisations can tell.
     for kind, tokens in (("placename", index.synonyms.place_tokens),
-                         ("name", index.synonyms.person_tokens)):
+                         ("name", index.synonyms.person_tokens),
+                         ("orgname", index.synonyms.organisation_tokens)):
         if kind in query.types and tokens and \
                 not (target.answer_entities & tokens) - query.entities:
-            missing |= {f"a {'place' if kind == 'placename' else 'person'} the entry does "
-                        "not name"}
+            missing |= {f"a {_NAMED[kind]} the entry does not name"}
     wanted = scored.target.types
-    asked = query.types - {"speech", "placename", "name"} - STRICT_TYPES
+    asked = query.types - {"speech", "placename", "name", "orgname"} - STRICT_TYPES
     if asked and wanted and not asked & wanted:
         missing |= {f"a {t} question" for t in asked}
     # A date, a percentage or a reaction must be what the entry is about, not just near it.

@@ -94,7 +94,7 @@ def stem(token: str) -> str:
 _ANSWER_TYPES = (
     ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
                           r"zachem)\b")),
-    ("quantity", re.compile(r"\b(how (many|much|long|big|large)|what (number|amount|"
+    ("quantity", re.compile(r"\b(how (many|much|long|big|large|old)|what age|what (number|amount|"
                             r"percentage|share|proportion)|rate|population|сколько|skolko|skol'ko)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
@@ -150,11 +150,16 @@ _REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|с
                        r"(say|says|said|tell|tells|говорит|сказано)\b")
 
 
-# "India's position on the Taliban": a stance, which only what someone said can give.
-# Read before aliases are folded ("position" is an alias of "role"), and only with a
-# preposition ("what position does Hanafi hold" asks for a role).
-_STANCE = re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|about|"
-                     r"regarding)\b")
+# Read before aliases are folded ("position" is an alias of "role", "agency" of "source").
+_UNFOLDED_TYPES = (
+    # "India's position on the Taliban": a stance, which only what someone said can give
+    # ("what position does Hanafi hold", with no preposition, asks for a role).
+    ("speech", re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|"
+                          r"about|regarding)\b")),
+    # "Which UN agency", "which news outlet": only an answer naming an organisation.
+    ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
+                           r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),
+)
 
 
 def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
@@ -164,8 +169,7 @@ def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
     """
     normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
     types = {name for name, pattern in _ANSWER_TYPES if pattern.search(normalised)}
-    if _STANCE.search(unfolded):
-        types.add("speech")
+    types.update(name for name, pattern in _UNFOLDED_TYPES if pattern.search(unfolded))
     return frozenset(types)
 
 
@@ -184,7 +188,8 @@ _ANSWER_SUPPLIES = (
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "later", "exact"})
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "orgname", "later",
+                               "exact"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:

@@ -54,6 +54,8 @@ class Synonyms:
         self.entity_tokens = frozenset(g.token for g in groups if g.kind in ENTITY_KINDS)
         self.person_tokens = frozenset(g.token for g in groups if g.kind == "person")
         self.place_tokens = frozenset(g.token for g in groups if g.kind in ("country", "place"))
+        self.organisation_tokens = frozenset(g.token for g in groups
+                                             if g.kind in ("organisation", "group"))
         exact: dict[str, str] = {}
         phrases: dict[tuple[str, ...], str] = {}
         prefixes: dict[tuple[tuple[str, ...], str], str] = {}

@@ -10,6 +10,7 @@ with a citation is the worst thing the bot can do.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
@@ -97,10 +98,28 @@ _SPLIT = re.compile(
 )
 
 
-def split_questions(text: str) -> list[str]:
-    """Split a message holding two or three questions into its parts."""
-    parts = [p.strip(" ,.!") for p in _SPLIT.split(text)]
-    return [p for p in parts if len(p.split()) >= 2]
+_ASKS = re.compile(r"^(?:and |also |plus |и |а )?(?:who|what|whats|when|where|why|how|which|whose|"
+                   r"did|does|do|is|are|was|were|will|can|could|has|have|кто|что|когда|где|"
+                   r"почему|зачем|как|какие|какой|сколько|чем)\b", re.IGNORECASE)
+
+
+def split_questions(text: str, names_something: Callable[[str], bool] = lambda _: False
+                    ) -> list[str]:
+    """Split a message holding two or three questions into its parts.
+
+    A short tail that asks nothing and names nothing ("names pls", "name them please")
+    qualifies the question before it, so it stays with that question.
+    """
+    parts: list[str] = []
+    for part in (p.strip(" ,.!") for p in _SPLIT.split(text)):
+        if len(part.split()) < 2:
+            continue
+        if parts and len(part.split()) <= 3 and not _ASKS.match(part) \
+                and not names_something(part):
+            parts[-1] = f"{parts[-1]}, {part}"
+        else:
+            parts.append(part)
+    return parts
 
 
 def _language(query: Query, best: Scored | None) -> str:
@@ -280,7 +299,7 @@ def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRE
     if len(text) > MAX_QUESTION_CHARS:
         return Answer(question, False, phrase("en", "too_long"),
                       explanation=Explanation(reason="question too long"))
-    parts = split_questions(text)
+    parts = split_questions(text, lambda part: bool(index.parse(part).entities))
     if len(parts) >= 2:
         answers = [_answer_one(p, index, thresholds) for p in parts[:3]]
         entries = {a.entry or a.citations[0] for a in answers if a.answered}

@@ -95,6 +95,17 @@ def test_an_unanswerable_part_is_declined_for_that_part(index):
     assert result.parts[0].answered and not result.parts[1].answered
 
 
+def test_a_short_tail_that_asks_nothing_stays_with_its_question(index):
+    assert split_questions("Which ex-Soviet states were at the talks? Name them please") == [
+        "Which ex-Soviet states were at the talks, Name them please"]
+    # ... but a tail that names someone is a question of its own
+    result = answer("who is hanafi? kabulov too?", index)
+    assert [p.entry for p in result.parts] == ["who-is-hanafi", "who-is-kabulov"]
+    # "names pls" alone once matched the headline entry and was answered
+    assert not answer("Which US officials met the Taliban before Moscow? names pls",
+                      index).answered
+
+
 def test_split_questions_keeps_single_questions_whole():
     assert split_questions("Which countries, Russia and China, attended?") == [
         "Which countries, Russia and China, attended"]

@@ -325,11 +325,16 @@ def _load_synonyms(c: _Collector, directory: Path) -> tuple[AliasGroup, ...]:
             if alias not in aliases:
                 c.error(path, f"case_sensitive alias {alias!r} is not among the aliases",
                         raw.line_of("case_sensitive"))
+        mine: set[str] = set()
         for alias in aliases:
             key = alias if alias in sensitive else normalise(alias)
             if key in owner and owner[key] != canonical:
                 c.error(path, f"alias {alias!r} is in two groups: {owner[key]!r} and "
                         f"{canonical!r}", raw.line_of("aliases"))
+            elif key in mine:
+                c.warning(path, f"alias {alias!r} is repeated in {canonical!r}",
+                          raw.line_of("aliases"))
+            mine.add(key)
             owner[key] = canonical
         groups.append(AliasGroup(canonical, kind, tuple(aliases), tuple(sensitive)))
     return tuple(groups)

@@ -167,3 +167,16 @@ def test_overlong_id_is_an_error(kb_dir):
     edit(kb_dir, "id: ferry-crossing-time", "id: " + "-".join(["ferry"] * 9))
     (problem,) = errors(kb_dir)
     assert "longer than 40" in problem.message
+
+
+def test_alias_in_two_groups_is_an_error_and_a_repeat_a_warning(kb_dir):
+    (kb_dir / "synonyms.yaml").write_text(
+        "version: 1\ngroups:\n"
+        "  - canonical: ferry\n    kind: other\n    aliases: [boat, vessel, boat]\n"
+        "  - canonical: harbour\n    kind: place\n    aliases: [port, vessel]\n",
+        encoding="utf-8")
+    problems = check_knowledge(kb_dir)
+    assert [p.message for p in problems if p.severity == "error"] == [
+        "alias 'vessel' is in two groups: 'ferry' and 'harbour'"]
+    assert "alias 'boat' is repeated in 'ferry'" in [
+        p.message for p in problems if p.severity == "warning"]

@@ -33,6 +33,14 @@ class Fired:
     token: str
 
 
+# Lowercase "us" before one of these is the country ("us officials", "us-led"), not the
+# pronoun ("tell us"), so it is read as "US".
+_COUNTRY_US = re.compile(
+    r"\bus(?=[ -](?:officials?|troops|soldiers|forces|envoys?|government|president|delegation|"
+    r"delegates|army|military|side|administration|diplomats?|led|occupation|withdrawal|"
+    r"embassy|dollars?|sanctions)\b)")
+
+
 def _shouting(text: str) -> bool:
     """ALL CAPS text, where case says nothing ("WHO IS HANAFI")."""
     letters = [c for c in text if c.isalpha()]
@@ -111,7 +119,10 @@ class Synonyms:
         case-sensitive aliases such as "IS" never catch the verb "is".
         """
         fired: list[Fired] = []
-        if self._exact_re is not None and not _shouting(cleaned):
+        if _shouting(cleaned):
+            cleaned = cleaned.lower()  # "WHO IS HANAFI": case says nothing, so "IS" is "is"
+        cleaned = _COUNTRY_US.sub("US", cleaned)
+        if self._exact_re is not None:
             def sub(match: re.Match[str]) -> str:
                 token = self._exact[match[0]]
                 fired.append(Fired(match[0], token))

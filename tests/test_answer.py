@@ -289,3 +289,12 @@ def test_us_dollars_are_a_currency_not_the_united_states(index):
 def test_transliterated_russian_prepositions_carry_no_meaning(index):
     # "vo" (во) once counted as a word the participants-count entry did not cover.
     assert "vo" not in index.parse("skolko stran uchastvovali vo vstreche").tokens
+
+
+@pytest.mark.parametrize(("question", "country"), [
+    ("were us officials at the talks", True), ("WERE US OFFICIALS THERE", True),
+    ("how many us-led troops left", True), ("tell us about the eu aid", False),
+    ("WHO IS HANAFI", False),
+])
+def test_lowercase_us_before_a_noun_is_the_country(index, question, country):
+    assert ("united_states" in index.parse(question).entities) is country

@@ -126,6 +126,11 @@ _ANSWER_TYPES = (
                          r"в итоге|с тех пор)\b"
                          r"|\bwill\b.*\bafter (the|these|this|that) (\w+ )?"
                          r"(talks|meeting|gathering)\b"
+                         # "Did Russia recognise them after the talks?": what came of it
+                         # (but the joint statement did come "later Wednesday").
+                         r"|^(?!.*statement)(so |and |but )?(did|has|have|was|were)\b.*\bafter "
+                         r"(the|these|this|"
+                         r"that|his|her|their) (\w+ ){0,2}(talks|gathering|speech|visit|warning)$"
                          r"|^(so |and |but )?(did|has|have) (it|they|the \w+( \w+)?) "
                          r"(ever |actually |finally )?(happen|happened|take place|taken place)"
                          r"( in the end| yet| already| at all)?$")),

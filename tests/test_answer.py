@@ -219,6 +219,7 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "what is the exact number of soviet soldiers who died in afghanistan",
     "will the taliban be recognised by russia next year",
     "did the donor conference take place",
+    "did russia recognise the taliban after the talks",
     # a stance the article never reports (it only lists the country as a participant)
     "what was pakistan's position at the meeting",
     "what is india's stance on the taliban",
@@ -241,6 +242,7 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     ("what position does hanafi hold", "Deputy Prime Minister"),  # a role, not a stance
     ("what is russia's position on recognising the taliban", "official recognition would"),
     ("which news agency wrote this report", "AFP"),
+    ("did foreign troops stay in afghanistan after august", "foreign troops pulled out"),
 ])
 def test_the_specifics_it_does_give_are_answered(index, question, gold):
     result = answer(question, index)

@@ -167,13 +167,21 @@ _UNFOLDED_TYPES = (
 )
 
 
+_NAMED_BY_FOLDING = frozenset({"name", "placename"})
+
+
 def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
     """The kinds of answer a (normalised) question asks for: reason, quantity, time, ...
 
     ``unfolded`` is the same question before synonyms were folded, when there is one.
     """
     normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
-    types = {name for name, pattern in _ANSWER_TYPES if pattern.search(normalised)}
+    unfolded = _REPORTED.sub(" ", unfolded)
+    # Both readings count: folding can swallow the question ("how many times" is an alias),
+    # except for a name, which a role folded into a person supplies ("who is the Kremlin's
+    # envoy" is "who is Kabulov").
+    types = {name for name, pattern in _ANSWER_TYPES if pattern.search(normalised) or (
+        name not in _NAMED_BY_FOLDING and pattern.search(unfolded))}
     types.update(name for name, pattern in _UNFOLDED_TYPES if pattern.search(unfolded))
     return frozenset(types)
 

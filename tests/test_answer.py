@@ -220,6 +220,7 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "will the taliban be recognised by russia next year",
     "did the donor conference take place",
     "did russia recognise the taliban after the talks",
+    "exactly how many times has moscow hosted the taliban",  # "how many times" is an alias
     # a stance the article never reports (it only lists the country as a participant)
     "what was pakistan's position at the meeting",
     "what is india's stance on the taliban",
@@ -243,6 +244,7 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     ("what is russia's position on recognising the taliban", "official recognition would"),
     ("which news agency wrote this report", "AFP"),
     ("did foreign troops stay in afghanistan after august", "foreign troops pulled out"),
+    ("how many times has moscow hosted the taliban", "several times"),
 ])
 def test_the_specifics_it_does_give_are_answered(index, question, gold):
     result = answer(question, index)

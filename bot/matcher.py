@@ -312,9 +312,21 @@ class Index:
             words.append(repaired)
         text = " ".join(words)
         if corrections:
-            # A repaired word may now be an alias ("lavrof" -> "lavrov").
-            text, more = self.synonyms.fold(text)
-            fired = fired + more
+            # A repaired word may now be (part of) an alias: "lavrof" is "lavrov", and
+            # "jonit statement" is the joint statement.  Fold the repaired question afresh
+            # where every slip can be found in it, else fold what the first pass left.
+            redone = cleaned
+            for typo, fixed in corrections:
+                redone, found = re.subn(rf"(?<!\w){re.escape(typo)}(?!\w)", fixed, redone,
+                                        flags=re.IGNORECASE)
+                if not found:
+                    redone = None
+                    break
+            if redone is not None:
+                text, fired = self.synonyms.fold(redone)
+            else:
+                text, more = self.synonyms.fold(text)
+                fired = fired + more
         content = tuple(dict.fromkeys(self.term(w) for w in text.split() if w not in STOPWORDS))
         entities = frozenset(t for t in content if t in self.synonyms.entity_tokens)
         # "More than 10,000?" checks a figure rather than naming one: leave it out.

@@ -34,6 +34,14 @@ _ABBREVIATIONS = {
 _NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(?:(k)|\s?(bn|bln|mln|mn|млрд|млн|тыс))\b")
 
 
+# Chat spellings of the words that say what kind of answer is wanted ("wht", "whn").
+_CHAT_SPELLINGS = {
+    "wat": "what", "wut": "what", "wht": "what", "whn": "when", "wen": "when", "whr": "where",
+    "wher": "where", "hw": "how", "abt": "about",
+}
+_CHAT_WORD = re.compile(r"\b(?:{})\b".format("|".join(_CHAT_SPELLINGS)))
+
+
 def strip_address(text: str) -> str:
     """Remove a leading ``/ask``, ``/ask@bot`` or ``@bot`` so only the question is left."""
     previous = None
@@ -64,6 +72,7 @@ def normalise(text: str) -> str:
     text = _POSSESSIVE.sub("", text).replace("'", "")
     text = _NON_WORD.sub(" ", text)
     text = _NUMBER_WITH_UNIT.sub(lambda m: f"{m[1]} {_ABBREVIATIONS[m[2] or m[3]]}", text)
+    text = _CHAT_WORD.sub(lambda m: _CHAT_SPELLINGS[m[0]], text)
     return _SPACE.sub(" ", text).strip()
 
 

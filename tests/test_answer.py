@@ -302,3 +302,12 @@ def test_transliterated_russian_prepositions_carry_no_meaning(index):
 ])
 def test_lowercase_us_before_a_noun_is_the_country(index, question, country):
     assert ("united_states" in index.parse(question).entities) is country
+
+
+@pytest.mark.parametrize(("question", "token"), [
+    ("did they call for a donnor conference?", "donor_conference"),
+    ("what did the jonit statement say about terrorism?", "joint_statement"),
+])
+def test_a_repaired_word_can_complete_a_phrase(index, question, token):
+    # The slip is repaired in the question as asked, which is then folded afresh.
+    assert token in index.parse(question).tokens

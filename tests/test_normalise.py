@@ -18,6 +18,8 @@ from bot.normalise import clean, normalise, strip_address
         ("1 bln euros", "1 billion euros"),
         ("2k fighters", "2 thousand fighters"),
         ("2 k fighters", "2 k fighters"),  # a spaced "k" is too often something else
+        ("wht did he say abt it, whn?", "what did he say about it when"),
+        ("whatever", "whatever"),
         ("IS-linked", "is linked"),
         ("Кабулов — посланник", "кабулов посланник"),
         ("ёлка", "елка"),

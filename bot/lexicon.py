@@ -134,6 +134,9 @@ _ANSWER_TYPES = (
                          r"|^(so |and |but )?(did|has|have) (it|they|the \w+( \w+)?) "
                          r"(ever |actually |finally )?(happen|happened|take place|taken place)"
                          r"( in the end| yet| already| at all)?$")),
+    # "When will the conference happen?", "will Russia reopen its embassy?": what someone
+    # will do, which the article reports only where an entry was curated for it.
+    ("future", re.compile(r"\b(when|where|who|how) will\b|^(so |and |but |ok )?will\b")),
     # "Who else ...", "besides Lavrov": beyond what the article lists, unless the entry was
     # curated to answer exactly that (a wording asking "who else" supplies it).
     ("else", re.compile(r"\b(who|whom|which \w+) else\b|\bbesides\b|\bapart from\b|"
@@ -210,7 +213,7 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
 
 # Answer types that must be matched exactly (the entry itself is about them).
-STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else"})
+STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else", "future"})
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

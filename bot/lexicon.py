@@ -113,8 +113,8 @@ _ANSWER_TYPES = (
                         r"spokes(?:man|woman|person)|negotiator|diplomat|representative|"
                         r"official|guy|man|woman|person)\b|\bwho (?:head|heads|leads|commands?)\b|"
                         # "who is Lavrov's deputy": someone else than the person named
-                        r"\bwho(?: is| was|s)? (?!the |a |an )\S+ (?:deputy|boss|successor|predecessor|"
-                        r"counterpart|aide|assistant|wife|husband)\b|"
+                        r"\bwho(?: is| was|s)? (?!the |a |an )\S+ (?:deputy|boss|successor|"
+                        r"predecessor|counterpart|aide|assistant|wife|husband)\b|"
                         r"\bwhich (?:\S+ ){0,2}?"
                         r"(?:officials?|reporter|journalist|delegates?|diplomats?|ministers?|"
                         r"commanders?|leaders?|envoys?)\b")),

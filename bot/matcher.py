@@ -168,20 +168,28 @@ class Index:
                     ))
         english = english_counts()
         prefixes: list[str] = []
+        # A name typed as one word ("ledrian", "abdulsalam") is the alias it runs together.
+        self._joined: dict[str, str] = {}
         for group in kb.synonyms.groups:
             for alias in group.aliases:
-                raw_vocabulary.update(normalise(alias.rstrip("*")).split())
+                words = normalise(alias.rstrip("*")).split()
+                raw_vocabulary.update(words)
                 if alias.endswith("*") and " " not in alias and alias.isascii():
                     prefixes.append(normalise(alias[:-1]))
+                joined = "".join(words)
+                if len(words) > 1 and len(joined) >= 6 and joined.isalpha() and joined.isascii():
+                    self._joined.setdefault(joined, " ".join(words))
         # "recogni*" is an alias: the English words it covers are what a typo should meet
         # ("rceognize" -> "recognize"), not the bare prefix.
         if prefixes:
             raw_vocabulary.update(w for w in english if w.startswith(tuple(prefixes)))
         self.article_words = frozenset().union(*paragraph_tokens.values())
         self._by_initial: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(t for t in raw_vocabulary if t.isalpha() and len(t) >= 3):
-            self._by_initial[word[0]].append(word)
         self._known = frozenset(raw_vocabulary)
+        self._joined = {k: v for k, v in self._joined.items() if k not in self._known}
+        for word in sorted({t for t in raw_vocabulary if t.isalpha() and len(t) >= 3}
+                           | self._joined.keys()):
+            self._by_initial[word[0]].append(word)
         self._english = frozenset(english) - self._known
         # How common each vocabulary word is: the likelier of two equally close repairs wins.
         self._frequency = {w: english[w] for w in self._known if w in english}
@@ -280,6 +288,8 @@ class Index:
     # -- questions ---------------------------------------------------------------------
     def _repair(self, word: str) -> str:
         """Map a misspelt word onto the knowledge base's vocabulary, if one is close."""
+        if word in self._joined:
+            return self._joined[word]
         if word in self._known or word in STOPWORDS or len(word) < 4 or not word.isalpha():
             return word
         # Slips (a letter missing, doubled, swapped or wrong) allowed: one in a word of up to
@@ -297,7 +307,7 @@ class Index:
         best = max(found, key=lambda f: (round(f[1], 6), self._frequency.get(f[0], 0)))[0]
         if word in self._english and not same_word(word, best):
             return word  # a real word ("spend"), not a slip for a similar one ("send")
-        return best
+        return self._joined.get(best, best)
 
     def parse(self, question: str) -> Query:
         """Reduce a question to folded, repaired, stemmed content tokens."""
@@ -334,7 +344,7 @@ class Index:
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t) and t not in compared)
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
                      is_cyrillic(cleaned), answer_types(text, normalise(cleaned)),
-                     frozenset(self.term(b) for _, b in corrections))
+                     frozenset(self.term(w) for _, b in corrections for w in b.split()))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
              weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:

@@ -318,3 +318,11 @@ def test_lowercase_us_before_a_noun_is_the_country(index, question, country):
 def test_a_repaired_word_can_complete_a_phrase(index, question, token):
     # The slip is repaired in the question as asked, which is then folded afresh.
     assert token in index.parse(question).tokens
+
+
+@pytest.mark.parametrize(("question", "entity"), [
+    ("who is abdulsalam", "hanafi"), ("ledrian liquidity warning", "le_drian"),
+    ("ledrain liquidity warning", "le_drian"),  # run together and misspelt
+])
+def test_a_name_run_together_is_the_alias(index, question, entity):
+    assert entity in index.parse(question).entities

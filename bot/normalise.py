@@ -51,9 +51,27 @@ def strip_address(text: str) -> str:
     return text.strip()
 
 
+# Flags people use for countries in a group chat ("🇫🇷 minister said what").
+_FLAGS = {
+    "AF": "Afghanistan", "CN": "China", "EU": "European Union", "FR": "France", "IN": "India",
+    "IR": "Iran", "KG": "Kyrgyzstan", "KZ": "Kazakhstan", "PK": "Pakistan", "QA": "Qatar",
+    "RU": "Russia", "TJ": "Tajikistan", "TM": "Turkmenistan", "TR": "Turkey",
+    "UN": "United Nations", "US": "United States", "UZ": "Uzbekistan", "GB": "Britain",
+    "DE": "Germany",
+}
+_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
+
+
+def _flag(match: re.Match[str]) -> str:
+    code = "".join(chr(ord(c) - 0x1F1E6 + ord("A")) for c in match[0])
+    return f" {_FLAGS[code]} " if code in _FLAGS else " "
+
+
 def clean(text: str) -> str:
-    """Unicode NFKC, drop invisible characters, straighten quotes and dashes (case kept)."""
+    """Unicode NFKC, drop invisible characters, straighten quotes and dashes (case kept);
+    a country's flag becomes its name."""
     text = unicodedata.normalize("NFKC", text)
+    text = _FLAG.sub(_flag, text)
     text = _INVISIBLE.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     return text.translate(_QUOTES)

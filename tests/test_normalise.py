@@ -20,6 +20,8 @@ from bot.normalise import clean, normalise, strip_address
         ("2 k fighters", "2 k fighters"),  # a spaced "k" is too often something else
         ("wht did he say abt it, whn?", "what did he say about it when"),
         ("whatever", "whatever"),
+        ("🇫🇷 minister said what", "france minister said what"),  # a flag is its country
+        ("🇯🇵 hi", "hi"),  # ... and an unknown one is nothing
         ("IS-linked", "is linked"),
         ("Кабулов — посланник", "кабулов посланник"),
         ("ёлка", "елка"),

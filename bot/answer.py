@@ -114,8 +114,8 @@ def split_questions(text: str, names_something: Callable[[str], bool] = lambda _
     """
     parts: list[str] = []
     for part in (p.strip(" ,.!") for p in _SPLIT.split(text)):
-        if len(part.split()) < 2:
-            continue
+        if len(part.split()) < 2 and not (parts and _ASKS.fullmatch(part)):
+            continue  # ... but "what did Putin warn, and when?" asks twice
         if parts and len(part.split()) <= 3 and not _ASKS.match(part) \
                 and not names_something(part):
             parts[-1] = f"{parts[-1]}, {part}"
@@ -306,11 +306,23 @@ def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRE
                       explanation=Explanation(reason="question too long"))
     parts = split_questions(text, lambda part: bool(index.parse(part).entities))
     if len(parts) >= 2:
+        parts = _complete(parts, index)
         answers = [_answer_one(p, index, thresholds) for p in parts[:3]]
         entries = {a.entry or a.citations[0] for a in answers if a.answered}
         if len(entries) >= 2 or (entries and len(entries) < len(answers)):
             return _combine(question, answers)
     return _answer_one(text, index, thresholds)
+
+
+def _complete(parts: list[str], index: Index) -> list[str]:
+    """A part that names nothing borrows what the part before it is about: "Which countries
+    took part, and how many were there?" asks how many countries took part."""
+    completed = parts[:1]
+    for part in parts[1:]:
+        if not index.parse(part).informative:
+            part = f"{part} {_ASKS.sub('', completed[-1], count=1).strip()}"
+        completed.append(part)
+    return completed
 
 
 def _combine(question: str, answers: list[Answer]) -> Answer:

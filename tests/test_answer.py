@@ -106,6 +106,18 @@ def test_a_short_tail_that_asks_nothing_stays_with_its_question(index):
                       index).answered
 
 
+@pytest.mark.parametrize(("question", "golds"), [
+    ("what did putin warn and when?", ["IS fighters were massing", "last week"]),
+    ("Which countries took part and how many were there?",
+     ["China, Pakistan, Iran, India", "10 participating countries"]),
+])
+def test_a_part_that_names_nothing_borrows_the_subject_before_it(index, question, golds):
+    result = answer(question, index)
+    assert len(result.parts) == 2 and all(p.answered for p in result.parts)
+    for part, gold in zip(result.parts, golds, strict=True):
+        assert gold in cited(part)
+
+
 def test_split_questions_keeps_single_questions_whole():
     assert split_questions("Which countries, Russia and China, attended?") == [
         "Which countries, Russia and China, attended"]

@@ -98,6 +98,14 @@ _SPLIT = re.compile(
     r"can|could|has|have|кто|что|когда|где|почему|зачем|как|какие|какой|сколько|чем)\b))",
     re.IGNORECASE,
 )
+# "How many fighters, where are they": after a question, a comma before a question word
+# and its verb starts another ("According to Putin, where are they" is one question).
+_COMMA_SPLIT = re.compile(r",\s+(?=(?:who|what|when|where|why|how|which)\s+(?:is|are|was|were|"
+                          r"did|does|do|will|can|has|have)\b)", re.IGNORECASE)
+# "What do they want?": a part whose subject is a pronoun is about the part before it.
+_PERSONAL = frozenset({"he", "him", "his", "she", "her", "он", "она", "его", "ее"})
+_PRONOUN = re.compile(r"\b(they|them|their|he|him|his|she|her|it|its|these|those|он|она|они|"
+                      r"его|ее|их)\b", re.IGNORECASE)
 
 
 _ASKS = re.compile(r"^(?:and |also |plus |и |а )?(?:who|what|whats|when|where|why|how|which|whose|"
@@ -112,8 +120,11 @@ def split_questions(text: str, names_something: Callable[[str], bool] = lambda _
     A short tail that asks nothing and names nothing ("names pls", "name them please")
     qualifies the question before it, so it stays with that question.
     """
+    pieces = []
+    for piece in _SPLIT.split(text):
+        pieces.extend(_COMMA_SPLIT.split(piece) if _ASKS.match(piece.strip()) else [piece])
     parts: list[str] = []
-    for part in (p.strip(" ,.!") for p in _SPLIT.split(text)):
+    for part in (p.strip(" ,.!") for p in pieces):
         if len(part.split()) < 2 and not (parts and _ASKS.fullmatch(part)):
             continue  # ... but "what did Putin warn, and when?" asks twice
         if parts and len(part.split()) <= 3 and not _ASKS.match(part) \
@@ -306,23 +317,40 @@ def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRE
                       explanation=Explanation(reason="question too long"))
     parts = split_questions(text, lambda part: bool(index.parse(part).entities))
     if len(parts) >= 2:
-        parts = _complete(parts, index)
-        answers = [_answer_one(p, index, thresholds) for p in parts[:3]]
+        answers: list[Answer] = []
+        asked: list[str] = []
+        for part in parts[:3]:
+            asked.append(_complete(part, asked[-1], answers[-1], index) if asked else part)
+            result = _answer_one(asked[-1], index, thresholds)
+            answers.append(replace(result, question=part))
         entries = {a.entry or a.citations[0] for a in answers if a.answered}
         if len(entries) >= 2 or (entries and len(entries) < len(answers)):
             return _combine(question, answers)
     return _answer_one(text, index, thresholds)
 
 
-def _complete(parts: list[str], index: Index) -> list[str]:
-    """A part that names nothing borrows what the part before it is about: "Which countries
-    took part, and how many were there?" asks how many countries took part."""
-    completed = parts[:1]
-    for part in parts[1:]:
-        if not index.parse(part).informative:
-            part = f"{part} {_ASKS.sub('', completed[-1], count=1).strip()}"
-        completed.append(part)
-    return completed
+def _complete(part: str, before: str, previous: Answer, index: Index) -> str:
+    """A part that names nothing borrows what the part before it is about.
+
+    "Which countries took part, and how many were there?" asks how many countries took
+    part; in "who criticised the US, and what has *he* said about drugs?" he is the person
+    the first answer names, and in "where are the IS fighters, and what do *they* want?"
+    they are what the first question names.
+    """
+    query = index.parse(part)
+    if not query.informative:
+        return f"{part} {_ASKS.sub('', before, count=1).strip()}"
+    pronoun = _PRONOUN.search(part)
+    if pronoun is None or query.entities:
+        return part
+    named = index.parse(before).entities
+    answered = index.parse(previous.text).entities if previous.answered else frozenset()
+    if pronoun[0].lower() in _PERSONAL:
+        people = index.synonyms.person_tokens
+        pool = (answered & people) or (named & people)
+    else:
+        pool = named or answered
+    return f"{part} {' '.join(sorted(pool))}" if pool else part
 
 
 def _combine(question: str, answers: list[Answer]) -> Answer:

@@ -118,6 +118,21 @@ def test_a_part_that_names_nothing_borrows_the_subject_before_it(index, question
         assert gold in cited(part)
 
 
+def test_a_pronoun_means_whom_the_part_before_named(index):
+    # "he" is the person the first answer names (Lavrov), not whatever "said about drugs"
+    result = answer("Who criticised the US for not coming, and what has he said about drugs?",
+                    index)
+    assert [p.entry for p in result.parts] == ["us-absence", "drug-trafficking-levels"]
+    assert result.parts[1].question == "what has he said about drugs"  # shown as asked
+
+
+def test_a_comma_splits_only_after_a_question():
+    assert split_questions("how many IS fighters, where are they?") == [
+        "how many IS fighters", "where are they"]
+    assert split_questions("According to Putin, where are IS fighters gathering?") == [
+        "According to Putin, where are IS fighters gathering"]
+
+
 def test_split_questions_keeps_single_questions_whole():
     assert split_questions("Which countries, Russia and China, attended?") == [
         "Which countries, Russia and China, attended"]

@@ -32,6 +32,7 @@ happen happens happened happening и в во не что он на я с со к
 article mention mentioned mentions mentioning story piece text according per reported
 basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah yep ppl guy guys
 ngl tbh fr bruh smh idk imo imho ikr tho cuz coz ya yall dude fam lowkey deadass lmfao pls
+highkey wild crazy insane nuts sus wtf tf af omfg ffs lmk
 anyway exactly literally kinda sorta stuff thing things like against during within without
 among between while upon onto via r sort kind type even ever already yet still
 статье статья статьи новости говорится

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, stem
+from bot.lexicon import (ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, TRANSLIT_MARKERS,
+                         stem)
 from bot.matcher import Index, Query, Scored
-from bot.normalise import clean, strip_address
+from bot.normalise import clean, normalise, strip_address
 from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
@@ -136,13 +137,17 @@ def split_questions(text: str, names_something: Callable[[str], bool] = lambda _
 
 
 def _language(query: Query, best: Scored | None) -> str:
-    """Russian for Cyrillic, and for Latin text that matched a transliterated wording
-    unless it has English function words ("did spain attend" is English)."""
+    """Russian for Cyrillic, and for Latin text that matched a transliterated wording or
+    reads as transliterated Russian ("skolko deneg dal evrosoyuz"), unless it has English
+    function words ("did spain attend" is English)."""
     if query.cyrillic:
         return "ru"
-    if best is None or best.language != "ru":
+    words = normalise(query.raw).split()
+    if any(w in ENGLISH_MARKERS for w in words):
         return "en"
-    return "en" if any(w in ENGLISH_MARKERS for w in query.text.split()) else "ru"
+    if best is not None and best.language == "ru":
+        return "ru"
+    return "ru" if any(w in TRANSLIT_MARKERS for w in words) else "en"
 
 
 def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:

@@ -224,6 +224,11 @@ ENGLISH_MARKERS = frozenset("""
 the a an is are was were did does do what who when where why how which of to in on at and
 about with has have had will would can could this that there their they he she it
 """.split())
+# ... and words that mark it as transliterated Russian ("skolko deneg dal evrosoyuz").
+TRANSLIT_MARKERS = frozenset("""
+chto shto kto gde kogda pochemu zachem skolko kak kakoi kakoy kakaya kakie kakih li ne ili
+eto etot takoi takoy byl byla bylo byli est mne dlya ot iz za po na vo
+""".split())
 
 
 # How often a word must occur in pyspellchecker's English frequency list to count as a

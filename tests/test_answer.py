@@ -146,6 +146,7 @@ def test_split_questions_keeps_single_questions_whole():
         ("Сколько помощи пообещал Евросоюз?", "one billion euros"),
         ("Что Лавров сказал о наркотрафике?", "unprecedented"),
         ("kto vozglavlyal delegaciyu talibov", "Abdul Salam Hanafi"),
+        ("skolko deneg dal evrosoyuz", "one billion euros"),  # read as Russian by its words
     ],
 )
 def test_russian_questions_get_russian_answers_with_english_citations(index, question, gold):

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import (ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, TRANSLIT_MARKERS,
-                         stem)
+from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, TRANSLIT_MARKERS, stem
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, normalise, strip_address
 from bot.phrases import phrase

@@ -356,6 +356,6 @@ def test_a_name_run_together_is_the_alias(index, question, entity):
     assert entity in index.parse(question).entities
 
 
-def test_group_chat_slang_carries_no_meaning(index):
+def test_slang_around_a_question_is_ignored(index):
     result = answer("ngl the taliban in moscow is wild, who led them", index)
     assert result.answered and "Abdul Salam Hanafi" in cited(result)

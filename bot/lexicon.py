@@ -39,6 +39,8 @@ among between while upon onto via r sort kind type even ever already yet still
 привет спасибо пока дела здравствуйте здрасте хорошо норм ок ладно
 kak privet spasibo poka dela zdravstvuyte zdravstvuite horosho khorosho norm ladno
 v vo na o ob po k ko iz ot za pro dlya pri bez eto li ne ili
+сказал сказала сказали говорил говорила говорили говорит заявил заявила заявили
+skazal skazala skazali govoril govorila govorili govorit zayavil zayavila zayavili
 """.split())
 
 # Question words are kept (they tell "who" from "when"), but weigh little.
@@ -96,7 +98,7 @@ _ANSWER_TYPES = (
     ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
                           r"zachem)\b")),
     ("quantity", re.compile(r"\b(how (many|much|long|big|large|old)|what age|what (number|amount|"
-                            r"percentage|share|proportion)|rate|population|сколько|skolko|skol'ko)\b")),
+                            r"percentage|share|proportion)|rate|population|сколько|skolko|skol'ko|уровень|uroven)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"

@@ -114,6 +114,7 @@ class _Wording:
     tokens: tuple[str, ...]  # sorted stems
     joined: str              # " ".join(tokens): what the character similarity compares
     language: str
+    why: bool = False        # it asks "why"
 
 
 class Index:
@@ -133,6 +134,7 @@ class Index:
             for n, p in enumerate(article.paragraphs, 1)
         }
         shared_types: dict[frozenset[str], frozenset[str]] = {}
+        self._explains: set[int] = set()
         for entry in kb.entries:
             texts = [(q, "en") for q in entry.questions] + [(q, "ru") for q in entry.questions_ru]
             body = [entry.answer, entry.answer_ru] + [c.text for c in entry.citations]
@@ -147,7 +149,10 @@ class Index:
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
             # The answer as written: "2,000 fighters" is a number, not the year 2000.
-            types |= supplied_types(clean(entry.answer).lower())
+            supplied = supplied_types(clean(entry.answer).lower())
+            if "reason" in types and "reason" not in supplied:
+                self._explains.add(target)  # only its why-wordings say which "why" it answers
+            types |= supplied
             named = frozenset(self.fold(entry.answer)[0].split()) & kb.synonyms.entity_tokens
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
@@ -223,7 +228,8 @@ class Index:
         folded = self.fold(text)[0]
         stems = self._stems(folded, vocabulary)
         tokens = tuple(sorted(stems))
-        return _Wording(target, text, tokens, " ".join(tokens), language)
+        return _Wording(target, text, tokens, " ".join(tokens), language,
+                        "reason" in answer_types(folded, normalise(text)))
 
     def _weights(self) -> dict[str, float]:
         document_frequency: dict[str, int] = defaultdict(int)
@@ -379,10 +385,15 @@ class Index:
         candidates = (self._shortlist(shared, totals, query_total)
                       if len(shared) > SHORTLIST else shared.items())
         query_sorted = " ".join(sorted(query.tokens))
+        why = "reason" in query.types and not sentences
         best: dict[int, Scored] = {}
         coverage_cache: dict[int, float] = {}
         for i, common in candidates:
             wording = wordings[i]
+            if why and not wording.why and wording.target in self._explains:
+                # "Why did the US skip the talks?" is not "did the US skip the talks" when
+                # the entry's why-wordings give a narrower reason (Lavrov's criticism).
+                continue
             if rescore:
                 common += sum(weights[t] for t in rescore if t in wording.tokens)
             wording_total = totals[i]

@@ -249,6 +249,8 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "did the donor conference take place",
     "did russia recognise the taliban after the talks",
     "exactly how many times has moscow hosted the taliban",  # "how many times" is an alias
+    # a why the entry's why-wordings do not give (they give Lavrov's criticism)
+    "why did the us skip the talks",
     # someone the question describes by a person it names
     "who is lavrov's deputy",
     # what someone will do, where no entry was curated for it
@@ -279,6 +281,7 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     ("did foreign troops stay in afghanistan after august", "foreign troops pulled out"),
     ("how many times has moscow hosted the taliban", "several times"),
     ("who warned that IS fighters were massing in the north", "to spread religious"),
+    ("why did lavrov criticise washington", "criticized the absence of US officials"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])
 def test_the_specifics_it_does_give_are_answered(index, question, gold):

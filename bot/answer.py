@@ -262,6 +262,8 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     candidates.sort(key=lambda pair: -pair[0])
     sentences = index.rank(query, limit=3, sentences=True, weights=thresholds.weights)
     reason = "no entry is close enough"
+    if "reason" in query.types:
+        reason += " (a why-question meets only the why-wordings of entries that have some)"
     if mismatches and mismatches[0]:
         reason = f"the question names {', '.join(sorted(mismatches[0]))}, which " \
                  f"{ranked[0].target.key} is not about"

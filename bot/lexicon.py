@@ -151,7 +151,8 @@ _ANSWER_TYPES = (
     ("exact", re.compile(r"\b(exact(ly)?|precise(ly)?|точно)\b.*\b(how (many|much|long)|when|"
                          r"(what|which) (date|day|time|number|figure|amount))\b|"
                          r"\b(how (many|much|long)|when)\b.*\b(exactly|precisely)\b|"
-                         r"\bexact (number|figure|date|amount|time|toll|count)\b")),
+                         r"\bexact (number|figure|date|amount|time|toll|count)\b|"
+                         r"\bwhy\b.*\b(exactly|precisely)\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
@@ -197,8 +198,10 @@ def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
 
 _ANSWER_SUPPLIES = (
     # A curated answer that gives a condition or cause answers "why" questions too.
-    ("reason", re.compile(r"\b(because|due to|as a result|in order to|so that|if|unless|"
-                          r"потому|из-за|чтобы|если)\b")),
+    # (A condition is no cause: Le Drian's "if there is not sufficient liquidity" does not
+    # say why Afghanistan is short of cash.)
+    ("reason", re.compile(r"\b(because|due to|as a result|in order to|so that|"
+                          r"потому|из-за|чтобы)\b")),
     # Only an answer holding a year or a day of the month answers "what year/date".
     ("date", re.compile(r"\b(1[89]\d\d|20[0-3]\d)\b(?![s,])|\b\d{1,2} (january|february|march|"
                         r"april|may|june|july|august|september|october|november|december)\b")),

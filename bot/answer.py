@@ -168,11 +168,12 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     for kind, tokens in (("placename", index.synonyms.place_tokens),
                          ("name", index.synonyms.person_tokens),
                          ("orgname", index.synonyms.organisation_tokens)):
-        if kind in query.types and tokens and \
-                not (target.answer_entities & tokens) - query.entities:
+        # "Which republic" wants one named; "which countries" takes "Central Asian countries".
+        named = target.answer_names if "one_place" in query.types else target.answer_entities
+        if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]} the entry does not name"}
     wanted = scored.target.types
-    asked = query.types - {"speech", "placename", "name", "orgname"} - STRICT_TYPES
+    asked = query.types - {"speech", "placename", "one_place", "name", "orgname"} - STRICT_TYPES
     if "person" in asked and _WHO_SAID.search(query.text) and \
             target.answer_entities & index.synonyms.person_tokens:
         asked -= {"person"}  # "who warned that ...": an answer saying "Putin warned" gives it

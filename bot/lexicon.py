@@ -171,6 +171,9 @@ _UNFOLDED_TYPES = (
     # ("what position does Hanafi hold", with no preposition, asks for a role).
     ("speech", re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|"
                           r"about|regarding)\b")),
+    # "Which republic", singular: a place named, not "former Soviet republics".
+    ("one_place", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:city|town|province|region|district|"
+                             r"building|hotel|venue|state|country|republic)\b")),
     # "Which UN agency", "which news outlet": only an answer naming an organisation.
     ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
                            r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),
@@ -213,8 +216,8 @@ _ANSWER_SUPPLIES = (
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "orgname", "later",
-                               "exact"})
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "one_place", "orgname",
+                               "later", "exact"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:

@@ -87,6 +87,7 @@ class Target:
     paragraphs: tuple[frozenset[str], ...]
     types: frozenset[str] = frozenset()
     answer_entities: frozenset[str] = frozenset()  # people, countries ... its answer names
+    answer_names: frozenset[str] = frozenset()  # ... less those that only describe others
 
     def mentions(self, token: str) -> bool:
         """Whether the target or a paragraph it cites uses ``token``."""
@@ -115,6 +116,18 @@ class _Wording:
     joined: str              # " ".join(tokens): what the character similarity compares
     language: str
     why: bool = False        # it asks "why"
+
+
+# "Former Soviet republics", "Central Asian countries": a name that only describes the
+# places after it names none of them ("which republic?" is not answered by it).
+_DESCRIBED = frozenset("country republics countries states nations neighbor neighbours neighbors"
+                       .split())
+
+
+def _named(words: list[str], entities: frozenset[str]) -> frozenset[str]:
+    """The ``entities`` among ``words``, less those that only describe other places."""
+    return frozenset(w for i, w in enumerate(words) if w in entities
+                     and (i + 1 == len(words) or words[i + 1] not in _DESCRIBED))
 
 
 class Index:
@@ -153,13 +166,14 @@ class Index:
             if "reason" in types and "reason" not in supplied:
                 self._explains.add(target)  # only its why-wordings say which "why" it answers
             types |= supplied
-            named = frozenset(self.fold(entry.answer)[0].split()) & kb.synonyms.entity_tokens
+            answer_words = self.fold(entry.answer)[0].split()
+            named = frozenset(answer_words) & kb.synonyms.entity_tokens
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)
             self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
                                              shared_types.setdefault(types_key, types_key),
-                                             named))
+                                             named, _named(answer_words, named)))
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
                 for i, (start, end) in enumerate(sentence_spans(paragraph), 1):

@@ -284,6 +284,7 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     ("how many times has moscow hosted the taliban", "several times"),
     ("who warned that IS fighters were massing in the north", "to spread religious"),
     ("why did lavrov criticise washington", "criticized the absence of US officials"),
+    ("which countries will IS send its fighters to", "neighboring Central Asian countries"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])
 def test_the_specifics_it_does_give_are_answered(index, question, gold):

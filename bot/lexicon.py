@@ -98,7 +98,8 @@ _ANSWER_TYPES = (
     ("reason", re.compile(r"\b(why|how come|for what reason|what for|почему|зачем|pochemu|"
                           r"zachem)\b")),
     ("quantity", re.compile(r"\b(how (many|much|long|big|large|old)|what age|what (number|amount|"
-                            r"percentage|share|proportion)|rate|population|сколько|skolko|skol'ko|уровень|uroven)\b")),
+                            r"percentage|share|proportion)|rate|population|budget|gdp|salar(?:y|ies)|revenues?|"
+                            r"income|сколько|skolko|skol'ko|уровень|uroven)\b")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"

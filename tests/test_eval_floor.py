@@ -26,7 +26,7 @@ FLOORS = {
     "heldout": (0.88, 0.0275),  # measured 89.4%, wrong 2.3% (docs/thresholds.md)
     "russian": (0.96, 0.02),    # measured 98.6%, wrong 0.0%
     "near_misses": (0.89, 0.085),     # measured 90.5%, wrong 7.7% (adversarial, tuning only)
-    "more_questions": (0.78, 0.035),  # measured 79.4%, wrong 2.8% (tuning only)
+    "more_questions": (0.78, 0.035),  # measured 80.0%, wrong 3.1% (tuning only)
     "fresh_questions": (0.73, 0.05),  # measured 74.7%, wrong 4.4% (blind; tuning only from now)
 }
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field, replace
 
 from bot.confidence import probability
 from bot.knowledge import Citation, Entry
-from bot.lexicon import ENGLISH_MARKERS, QUESTION_WORDS, STRICT_TYPES, TRANSLIT_MARKERS, stem
+from bot.lexicon import (
+    ENGLISH_MARKERS,
+    QUESTION_WORDS,
+    STRICT_TYPES,
+    TRANSLIT_MARKERS,
+    english_counts,
+    stem,
+)
 from bot.matcher import Index, Query, Scored
 from bot.normalise import clean, normalise, strip_address
 from bot.phrases import phrase
@@ -144,9 +151,13 @@ def _language(query: Query, best: Scored | None) -> str:
     words = normalise(query.raw).split()
     if any(w in ENGLISH_MARKERS for w in words):
         return "en"
-    if best is not None and best.language == "ru":
+    if any(w in TRANSLIT_MARKERS for w in words):
         return "ru"
-    return "ru" if any(w in TRANSLIT_MARKERS for w in words) else "en"
+    english = english_counts()
+    if best is not None and best.language == "ru":
+        # ... but "war", all English words, met a Russian wording through an alias
+        return "en" if all(w in english for w in words if w.isalpha()) else "ru"
+    return "en"
 
 
 def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:

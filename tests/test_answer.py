@@ -368,3 +368,16 @@ def test_a_name_run_together_is_the_alias(index, question, entity):
 def test_slang_around_a_question_is_ignored(index):
     result = answer("ngl the taliban in moscow is wild, who led them", index)
     assert result.answered and "Abdul Salam Hanafi" in cited(result)
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("war", "en"),  # an English word that met a Russian wording through an alias
+    ("kto vozglavlyal delegaciyu talibov", "ru"),
+])
+def test_latin_text_is_russian_only_when_it_reads_as_russian(index, question, language):
+    assert answer(question, index).language == language
+
+
+def test_a_bare_country_name_is_not_the_talks_venue(index):
+    # "was it in kabul" once reduced to "afghanistan" alone and answered it with Moscow
+    assert answer("afghanistan", index).entry != "talks-location"

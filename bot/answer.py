@@ -21,6 +21,8 @@ from bot.lexicon import (
     STRICT_TYPES,
     TRANSLIT_MARKERS,
     english_counts,
+    is_cyrillic,
+    meta_intent,
     stem,
 )
 from bot.matcher import Index, Query, Scored
@@ -94,7 +96,7 @@ class Answer:
     entry: str | None = None
     suggestions: tuple[Suggestion, ...] = ()
     language: str = "en"
-    source: str = "declined"  # "entry" | "article" | "declined" | "multi"
+    source: str = "declined"  # "entry" | "article" | "declined" | "multi" | "meta"
     parts: tuple[Answer, ...] = ()
     explanation: Explanation = field(default_factory=Explanation)
 
@@ -330,6 +332,16 @@ def answer(question: str, index: Index, *, thresholds: Thresholds = DEFAULT_THRE
         return Answer(question, False, phrase("en", "not_said"),
                       suggestions=_suggestions(index, [], "en", thresholds),
                       explanation=Explanation(reason="a command, not a question"))
+    intent = meta_intent(normalise(text))
+    if intent is not None:
+        # About the bot, not the article: say what it does instead of "the article doesn't
+        # say" (and record nothing: see bot.store).
+        language = "ru" if is_cyrillic(text) else "en"
+        return Answer(question, False, phrase(language, f"meta_{intent}"),
+                      suggestions=() if intent == "thanks" else
+                      _suggestions(index, [], language, thresholds),
+                      language=language, source="meta",
+                      explanation=Explanation(reason=f"{intent}: a message about the bot"))
     if len(text) > MAX_QUESTION_CHARS:
         return Answer(question, False, phrase("en", "too_long"),
                       explanation=Explanation(reason="question too long"))

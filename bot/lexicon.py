@@ -269,3 +269,20 @@ def same_word(word: str, other: str) -> bool:
             break
         shared += 1
     return shared >= max(4, min(len(word), len(other)) - 2)
+
+
+# Messages about the bot rather than the article: a greeting, thanks, a request for help.
+_META = (
+    ("help", re.compile(r"^(help( me)?|what can you do|what do you do|how does (this|it) work|"
+                        r"how do i use (this|you|it)|who are you|what are you|what is this bot|"
+                        r"помощь|помоги|что ты умеешь|кто ты|ты кто)$")),
+    ("thanks", re.compile(r"^(thanks?|thank you|thx|ty|cheers|спасибо|спс|благодарю)"
+                          r"( (a lot|so much|bot|very much))?$")),
+    ("hello", re.compile(r"^(hi|hello|hey|yo|good (morning|afternoon|evening)|привет|"
+                         r"здравствуйте|добрый (день|вечер))( (there|bot|everyone|all))?$")),
+)
+
+
+def meta_intent(normalised: str) -> str | None:
+    """"help", "thanks" or "hello" when a (normalised) message is about the bot, else None."""
+    return next((name for name, pattern in _META if pattern.match(normalised)), None)

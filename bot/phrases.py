@@ -5,6 +5,10 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "not_said": "The article doesn't say.",
+        "meta_help": "I answer questions about one news story and quote it, with paragraph "
+                     "numbers, to prove every answer. Ask in your own words; /help has more.",
+        "meta_hello": "Hi! Ask me anything about the story in your own words.",
+        "meta_thanks": "You're welcome! Ask me anything else about the story.",
         "not_said_part": "The article doesn't say: {question}",
         "not_sure_hint": "I can answer questions like these:",
         "article_says": "The article doesn't answer that directly; this is the closest passage.",
@@ -58,6 +62,10 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "ru": {
         "not_said": "В статье об этом не говорится.",
+        "meta_help": "Я отвечаю на вопросы об одной новости и подтверждаю каждый ответ "
+                     "цитатой с номером абзаца. Спрашивайте своими словами; подробнее — /help.",
+        "meta_hello": "Здравствуйте! Спрашивайте о новости своими словами.",
+        "meta_thanks": "Пожалуйста! Спрашивайте ещё.",
         "not_said_part": "В статье об этом не говорится: {question}",
         "not_sure_hint": "Я могу ответить на такие вопросы:",
         "article_says": "Прямого ответа в статье нет; вот ближайший отрывок.",

@@ -223,8 +223,15 @@ class Store:
             log.exception("not recorded: unexpected error")
         return question_id
 
-    def record_answer(self, *, chat_type: str, chat_id: int | None, result: Answer) -> str:
-        """Record what the engine did with one message (see :func:`outcome_of`)."""
+    def record_answer(self, *, chat_type: str, chat_id: int | None, result: Answer
+                      ) -> str | None:
+        """Record what the engine did with one message (see :func:`outcome_of`).
+
+        A message about the bot itself ("thanks", "help") is no question about the article
+        and is not recorded: it would count as a question left unanswered.
+        """
+        if result.source == "meta":
+            return None
         outcome = outcome_of(result)
         entry = result.entry
         if outcome == "suggestion":

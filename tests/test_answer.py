@@ -10,6 +10,7 @@ from bot.answer import answer, split_questions
 from bot.knowledge import load_knowledge
 from bot.lexicon import stem
 from bot.matcher import Index
+from bot.phrases import phrase
 
 ROOT = Path(__file__).parent.parent
 HARBOUR = Path(__file__).parent / "fixtures" / "harbour"
@@ -381,3 +382,18 @@ def test_latin_text_is_russian_only_when_it_reads_as_russian(index, question, la
 def test_a_bare_country_name_is_not_the_talks_venue(index):
     # "was it in kabul" once reduced to "afghanistan" alone and answered it with Moscow
     assert answer("afghanistan", index).entry != "talks-location"
+
+
+@pytest.mark.parametrize(("message", "key"), [
+    ("help", "meta_help"), ("who are you?", "meta_help"), ("thanks bot!", "meta_thanks"),
+    ("hi", "meta_hello"), ("спасибо", "meta_thanks"),
+])
+def test_a_message_about_the_bot_gets_the_bot_not_the_article(index, message, key):
+    result = answer(message, index)
+    assert not result.answered and result.source == "meta"
+    assert result.text == phrase(result.language, key)
+    assert bool(result.suggestions) is (key != "meta_thanks")  # no list after "thanks"
+
+
+def test_help_inside_a_question_is_still_a_question(index):
+    assert answer("help for afghans: how much did the eu pledge?", index).source != "meta"

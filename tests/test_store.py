@@ -382,6 +382,14 @@ def test_record_answer(tmp_path, stores):
         ("how many fit?", "suggestion", "ferry-capacity", 0.3)
 
 
+def test_a_message_about_the_bot_is_not_recorded(tmp_path, stores):
+    s = stores(tmp_path / DB_NAME)
+    thanks = Answer("thanks!", False, "You're welcome!", source="meta")
+    assert s.record_answer(chat_type="console", chat_id=None, result=thanks) is None
+    s.flush()
+    assert s.rows() == []
+
+
 def test_open_from_settings_keeps_a_private_salt(tmp_path, monkeypatch):
     monkeypatch.delenv("RECORD_SALT", raising=False)
     settings = Settings(data_dir=tmp_path / "data", retention_days=14)

@@ -23,7 +23,7 @@ DEV = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
 FLOORS = {
     "dev": (0.96, 0.02),        # measured 98.3%, wrong 0.0%
     "tuning": (0.91, 0.015),    # measured 92.1%, wrong 0.9%
-    "heldout": (0.88, 0.0275),  # measured 89.4%, wrong 2.3% (docs/thresholds.md)
+    "heldout": (0.88, 0.0275),  # measured 89.7%, wrong 2.1% (docs/thresholds.md)
     "russian": (0.96, 0.02),    # measured 98.6%, wrong 0.0%
     "near_misses": (0.89, 0.085),     # measured 90.5%, wrong 7.7% (adversarial, tuning only)
     "more_questions": (0.78, 0.035),  # measured 80.0%, wrong 3.1% (tuning only)

@@ -115,7 +115,7 @@ class _Wording:
     tokens: tuple[str, ...]  # sorted stems
     joined: str              # " ".join(tokens): what the character similarity compares
     language: str
-    why: bool = False        # it asks "why"
+    types: frozenset[str] = frozenset()  # what it asks for: reason, time, quantity ...
 
 
 # "Former Soviet republics", "Central Asian countries": a name that only describes the
@@ -146,7 +146,8 @@ class Index:
             for slug, article in kb.articles.items()
             for n, p in enumerate(article.paragraphs, 1)
         }
-        shared_types: dict[frozenset[str], frozenset[str]] = {}
+        # One copy of each set of answer types, however many wordings and entries share it.
+        self._types: dict[frozenset[str], frozenset[str]] = {}
         self._explains: set[int] = set()
         for entry in kb.entries:
             texts = [(q, "en") for q in entry.questions] + [(q, "ru") for q in entry.questions_ru]
@@ -157,7 +158,7 @@ class Index:
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
                 vocabulary.update(wording.tokens)
-                types |= answer_types(self.fold(text)[0], normalise(text)) - ANSWER_ONLY_TYPES
+                types |= wording.types - ANSWER_ONLY_TYPES
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
@@ -172,7 +173,7 @@ class Index:
                                         for c in entry.citations))
             types_key = frozenset(types)
             self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
-                                             shared_types.setdefault(types_key, types_key),
+                                             self._types.setdefault(types_key, types_key),
                                              named, _named(answer_words, named)))
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
@@ -242,8 +243,9 @@ class Index:
         folded = self.fold(text)[0]
         stems = self._stems(folded, vocabulary)
         tokens = tuple(sorted(stems))
+        asks = answer_types(folded, normalise(text))
         return _Wording(target, text, tokens, " ".join(tokens), language,
-                        "reason" in answer_types(folded, normalise(text)))
+                        self._types.setdefault(asks, asks))
 
     def _weights(self) -> dict[str, float]:
         document_frequency: dict[str, int] = defaultdict(int)
@@ -404,7 +406,7 @@ class Index:
         coverage_cache: dict[int, float] = {}
         for i, common in candidates:
             wording = wordings[i]
-            if why and not wording.why and wording.target in self._explains:
+            if why and "reason" not in wording.types and wording.target in self._explains:
                 # "Why did the US skip the talks?" is not "did the US skip the talks" when
                 # the entry's why-wordings give a narrower reason (Lavrov's criticism).
                 continue

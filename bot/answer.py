@@ -178,11 +178,11 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # a person or an organisation that the question has not named already ("Hanafi is
     # deputy PM, so who is the PM?").  Only a knowledge base whose synonyms say which words
     # are places, people and organisations can tell.
+    # "Which republic" wants one named; "which countries" takes "Central Asian countries".
+    named = target.answer_names if "one_place" in query.types else target.answer_entities
     for kind, tokens in (("placename", index.synonyms.place_tokens),
                          ("name", index.synonyms.person_tokens),
                          ("orgname", index.synonyms.organisation_tokens)):
-        # "Which republic" wants one named; "which countries" takes "Central Asian countries".
-        named = target.answer_names if "one_place" in query.types else target.answer_entities
         if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]} the entry does not name"}
     wanted = scored.target.types

@@ -92,6 +92,9 @@ def stem(token: str) -> str:
     return token
 
 
+# Places a "which ..." question can ask to be named, one at a time.
+_PLACE_NOUNS = "city|town|province|region|district|building|hotel|venue|state|country|republic"
+
 # What kind of answer a question wants. A question that asks "when" must not be
 # answered by an entry none of whose wordings asks "when".
 _ANSWER_TYPES = (
@@ -123,9 +126,8 @@ _ANSWER_TYPES = (
                         r"(?:officials?|reporter|journalist|delegates?|diplomats?|ministers?|"
                         r"commanders?|leaders?|envoys?)\b")),
     # "Which city / provinces / states": only an answer naming a place can give it.
-    ("placename", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:city|cities|town|province|provinces|"
-                             r"region|regions|district|building|hotel|venue|state|states|"
-                             r"country|countries|republic|republics)\b")),
+    ("placename", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS}|cities|provinces|"
+                             r"regions|states|countries|republics)\b")),
     # What happened after the article, or will: no entry can know it.
     # ("After the talks" and "take place" are left out: the article reports the day's
     # statement "later Wednesday", and "when did the talks take place" is about them.)
@@ -173,8 +175,7 @@ _UNFOLDED_TYPES = (
     ("speech", re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|"
                           r"about|regarding)\b")),
     # "Which republic", singular: a place named, not "former Soviet republics".
-    ("one_place", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:city|town|province|region|district|"
-                             r"building|hotel|venue|state|country|republic)\b")),
+    ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b")),
     # "Which UN agency", "which news outlet": only an answer naming an organisation.
     ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
                            r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),

@@ -44,19 +44,21 @@ def slip(word: str, rng: random.Random) -> str:
     return word[:i] + _neighbour(word[i], rng) + word[i + 1:]
 
 
-def misspell(question: str, words: int, rng: random.Random) -> str:
-    """``question`` with a slip in up to ``words`` of its content words."""
+def misspell(question: str, words: int, rng: random.Random, slips: int = 1) -> str:
+    """``question`` with ``slips`` slips in each of up to ``words`` of its content words."""
     tokens = question.split()
     content = [i for i, t in enumerate(tokens)
                if t.isalpha() and len(t) >= 4 and t.lower() not in STOPWORDS]
     for i in rng.sample(content, min(words, len(content))):
-        tokens[i] = slip(tokens[i], rng)
+        for _ in range(slips):
+            tokens[i] = slip(tokens[i], rng)
     return " ".join(tokens)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.typos", description=__doc__)
     parser.add_argument("--words", type=int, default=2, help="words misspelt per question")
+    parser.add_argument("--slips", type=int, default=1, help="slips in each misspelt word")
     parser.add_argument("--seeds", type=int, default=3, help="random seeds (rounds)")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     args = parser.parse_args(argv)
@@ -72,10 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     for seed in range(args.seeds):
         rng = random.Random(seed)
         for case in right:
-            verdicts[judge(case, answer(misspell(case.question, args.words, rng), index))] += 1
+            asked = misspell(case.question, args.words, rng, args.slips)
+            verdicts[judge(case, answer(asked, index))] += 1
     total = sum(verdicts.values())
-    print(f"{len(right)} questions answered rightly as written, {args.words} word(s) misspelt, "
-          f"{args.seeds} seed(s): {total} questions")
+    print(f"{len(right)} questions answered rightly as written, {args.words} word(s) misspelt "
+          f"with {args.slips} slip(s) each, {args.seeds} seed(s): {total} questions")
     for verdict in ("right", "declined", "wrong"):
         print(f"  {verdict:<9} {verdicts[verdict]:>5}  {verdicts[verdict] / total:6.1%}")
     return 0

@@ -318,11 +318,15 @@ class Index:
         # seven letters, two up to eleven, three beyond. Real words are guarded below.
         slips = 1 if len(word) <= 7 else 2 if len(word) <= 11 else 3
         cutoff = 1 - slips / len(word) - 0.01
+        # A word that is no English word takes one slip more ("pledj", "fiters"), but only
+        # onto a content word: "dursg" is not "during".
+        heavy = 1 - (slips + 1) / len(word) - 0.01 if len(word) >= 5 else cutoff
         # Typos rarely change the first letter; requiring it keeps real words from being
         # "repaired" into other ones ("currently" is not "urgently", "ought" not "fought").
-        found = process.extract(word, self._by_initial.get(word[0], ()),
-                                scorer=DamerauLevenshtein.normalized_similarity,
-                                score_cutoff=cutoff, limit=8)
+        found = [f for f in process.extract(word, self._by_initial.get(word[0], ()),
+                                            scorer=DamerauLevenshtein.normalized_similarity,
+                                            score_cutoff=min(cutoff, heavy), limit=8)
+                 if f[1] >= cutoff or (f[0] not in STOPWORDS and word not in self._english)]
         if not found:
             return word
         # Equally close: the commoner word ("waht" is "what" before "wait").

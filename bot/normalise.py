@@ -36,8 +36,9 @@ _NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(?:(k)|\s?(bn|bln|mln|mn|млр
 
 # Chat spellings of the words that say what kind of answer is wanted ("wht", "whn").
 _CHAT_SPELLINGS = {
-    "wat": "what", "wut": "what", "wht": "what", "whn": "when", "wen": "when", "whr": "where",
-    "wher": "where", "hw": "how", "abt": "about", "wich": "which", "w": "with", "wit": "with",
+    "wat": "what", "wats": "whats", "wut": "what", "wht": "what", "whn": "when", "wen": "when",
+    "whr": "where", "wher": "where", "hw": "how", "abt": "about", "wich": "which", "w": "with",
+    "wit": "with",
 }
 _CHAT_WORD = re.compile(r"\b(?:{})\b".format("|".join(_CHAT_SPELLINGS)))
 

@@ -316,6 +316,29 @@ def test_spelling_repair_prefers_the_likelier_word(index, word, repaired):
     assert dict(index.parse(f"{word} russia taliban").corrections).get(word) == repaired
 
 
+@pytest.mark.parametrize(("word", "repaired"), [
+    ("pledj", "pledge"),      # two slips in a word that is no English word
+    ("fiters", "fighters"),
+    ("dursg", "drug"),        # ... but never onto a function word ("during")
+    ("wiht", "with"),         # one slip may still land on one
+])
+def test_a_word_that_is_no_english_word_takes_a_heavier_slip(index, word, repaired):
+    assert dict(index.parse(f"{word} russia taliban").corrections).get(word) == repaired
+
+
+def test_a_heavier_slip_is_not_allowed_in_a_real_word(index):
+    # "guest" is English: not a two-slip reading of "grants" or anything else.
+    assert "guest" not in dict(index.parse("guest russia taliban").corrections)
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("how much did the europian union pledj", "eu-aid-pledge"),
+    ("how many isis fiters did puttin mention", "putin-is-fighters-count"),
+])
+def test_heavily_misspelt_questions_are_answered(index, question, entry):
+    assert answer(question, index).entry == entry
+
+
 def test_every_bundled_wording_reaches_its_own_entry(index):
     # A near-miss rule that declines the curators' own wordings ("when did the talks take
     # place" read as a question about later events) shows up here first.

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bench import BUNDLED_KNOWLEDGE, e2e, perquestion, synthetic
 from bench.alternatives import Guess, oracle_threshold
@@ -140,6 +141,20 @@ def test_typo_benchmark_misspells_content_words_but_never_their_first_letter():
     differing = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(differing) == 2
     assert all(a[0] == b[0] and a.lower() not in ("how", "much", "did") for a, b in differing)
+
+
+def test_typo_benchmark_can_put_several_slips_in_a_word():
+    import random
+
+    from bench.typos import misspell
+
+    question = "How much humanitarian assistance did Brussels pledge?"
+    changed = misspell(question, 1, random.Random(3), slips=2)
+    differing = [(a, b) for a, b in zip(question.split(), changed.split(), strict=True) if a != b]
+    assert len(differing) == 1
+    word, slipped = differing[0]
+    assert word[0] == slipped[0]
+    assert DamerauLevenshtein.distance(word, slipped) >= 2
 
 
 def test_typo_benchmark_runs_and_reports_every_verdict(capsys):

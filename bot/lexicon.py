@@ -109,7 +109,8 @@ _ANSWER_TYPES = (
                         r"какого числа|в каком году|какой год|какая дата\b")),
     ("percent", re.compile(r"\b(percent|percentage|per cent|процент\w*)\b|%")),
     ("reaction", re.compile(r"\b(respond|responded|response|react|reacted|reaction|reply|"
-                            r"replied|accept|accepted|reject|rejected|отреагировал\w*|"
+                            r"replied|accept|accepted|reject|rejected|"
+                            r"how (?:did|has|have|do|does) .+ answer(?:ed)?|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
     ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bname of the\b")),
     # "Who is the US envoy?", "who commands the fighters?": a name, which only an entry
@@ -140,12 +141,17 @@ _ANSWER_TYPES = (
                          r"|^(?!.*statement)(so |and |but )?(did|has|have|was|were)\b.*\bafter "
                          r"(the|these|this|"
                          r"that|his|her|their) (\w+ ){0,2}(talks|gathering|speech|visit|warning)$"
+                         # "What did the senate decide after Le Drian's speech?"
+                         r"|^(what|how) (did|has|have) .+ after (\w+ ){1,3}"
+                         r"(speech|warning|visit|address)$"
                          r"|^(so |and |but )?(did|has|have) (it|they|the \w+( \w+)?) "
                          r"(ever |actually |finally )?(happen|happened|take place|taken place)"
                          r"( in the end| yet| already| at all)?$")),
     # "When will the conference happen?", "will Russia reopen its embassy?": what someone
     # will do, which the article reports only where an entry was curated for it.
-    ("future", re.compile(r"\b(when|where|who|how) will\b|^(so |and |but |ok )?will\b")),
+    ("future", re.compile(r"\b(when|where|who|how|what|which \w+) will\b|"
+                          r"\b(said|say|says) (they|it|he|she) will\b|"
+                          r"^(so |and |but |ok )?will\b")),
     # "Who else ...", "besides Lavrov": beyond what the article lists, unless the entry was
     # curated to answer exactly that (a wording asking "who else" supplies it).
     ("else", re.compile(r"\b(who|whom|which \w+) else\b|\bbesides\b|\bapart from\b|"
@@ -174,8 +180,11 @@ _UNFOLDED_TYPES = (
     # ("what position does Hanafi hold", with no preposition, asks for a role).
     ("speech", re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|"
                           r"about|regarding)\b")),
-    # "Which republic", singular: a place named, not "former Soviet republics".
-    ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b")),
+    # "Which republic", singular, or "which countries, by name": places named, not
+    # "former Soviet republics".
+    ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b|"
+                             r"\bwhich (?:\S+ ){0,3}?(?:cities|provinces|regions|states|"
+                             r"countries|republics)\b.*\b(?:by name|name them|names?)\b")),
     # "Which UN agency", "which news outlet": only an answer naming an organisation.
     ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
                            r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),

@@ -162,6 +162,10 @@ def _language(query: Query, best: Scored | None) -> str:
     return "en"
 
 
+def _a(phrase: str) -> str:
+    return f"an {phrase}" if phrase[0] in "aeiou" else f"a {phrase}"
+
+
 def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     """Names, numbers and answer types in the question that the target is not about."""
     target = scored.target
@@ -180,20 +184,24 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # are places, people and organisations can tell.
     # "Which republic" wants one named; "which countries" takes "Central Asian countries".
     named = target.answer_names if "one_place" in query.types else target.answer_entities
+    if "subplace" in query.types and query.entities & index.synonyms.country_tokens:
+        # "Which city in Turkey": Turkey, or any other country, is not the city.
+        named = named - index.synonyms.country_tokens
     for kind, tokens in (("placename", index.synonyms.place_tokens),
                          ("name", index.synonyms.person_tokens),
                          ("orgname", index.synonyms.organisation_tokens)):
         if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]} the entry does not name"}
     wanted = scored.target.types
-    asked = query.types - {"speech", "placename", "one_place", "name", "orgname"} - STRICT_TYPES
+    asked = query.types - {"speech", "placename", "one_place", "subplace", "name",
+                           "orgname"} - STRICT_TYPES
     if "person" in asked and _WHO_SAID.search(query.text) and \
             target.answer_entities & index.synonyms.person_tokens:
         asked -= {"person"}  # "who warned that ...": an answer saying "Putin warned" gives it
     if asked and wanted and not asked & wanted:
-        missing |= {f"a {t} question" for t in asked}
+        missing |= {_a(f"{t} question") for t in asked}
     # A date, a percentage or a reaction must be what the entry is about, not just near it.
-    missing |= {f"a {t} question" for t in query.types & STRICT_TYPES - wanted}
+    missing |= {_a(f"{t} question") for t in query.types & STRICT_TYPES - wanted}
     if "quantity" in query.types:
         # "How much did Russia *spend* on the war": a figure is only given for what the
         # entry and its paragraphs talk about, every word of it.

@@ -141,6 +141,9 @@ _ANSWER_TYPES = (
                          r"|^(?!.*statement)(so |and |but )?(did|has|have|was|were)\b.*\bafter "
                          r"(the|these|this|"
                          r"that|his|her|their) (\w+ ){0,2}(talks|gathering|speech|visit|warning)$"
+                         # "Did the state collapse like Le Drian warned?": whether it came true
+                         r"|^(so |and |but )?(did|has|have|was|were)\b.*\b(like|as) "
+                         r"(\w+ ){1,3}(warned|predicted|feared|said it would)$"
                          # "What did the senate decide after Le Drian's speech?"
                          r"|^(what|how) (did|has|have) .+ after (\w+ ){1,3}"
                          r"(speech|warning|visit|address)$"
@@ -159,7 +162,8 @@ _ANSWER_TYPES = (
     # "Exactly how many": only an answer with an exact figure ("10", not "more than 14,000").
     ("exact", re.compile(r"\b(exact(ly)?|precise(ly)?|точно)\b.*\b(how (many|much|long)|when|"
                          r"(what|which) (date|day|time|number|figure|amount))\b|"
-                         r"\b(how (many|much|long)|when)\b.*\b(exactly|precisely)\b|"
+                         r"\b(how (many|much|long)|when|(what|which) (date|day|time|year))\b"
+                         r".*\b(exactly|precisely)\b|"
                          r"\bexact (number|figure|date|amount|time|toll|count)\b|"
                          r"\bwhy\b.*\b(exactly|precisely)\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
@@ -185,6 +189,14 @@ _UNFOLDED_TYPES = (
     ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b|"
                              r"\bwhich (?:\S+ ){0,3}?(?:cities|provinces|regions|states|"
                              r"countries|republics)\b.*\b(?:by name|name them|names?)\b")),
+    # "Which city in Turkey", "which Afghan provinces": somewhere inside a country the
+    # question names, which the country itself does not answer.
+    ("subplace", re.compile(r"\b(?:which|what) (?:\S+ ){0,2}?(?:city|cities|town|towns|province|"
+                            r"provinces|region|regions|district|districts)\b")),
+    # "What came out of their meeting with US officials": a result, which only an entry
+    # curated for one gives.
+    ("outcome", re.compile(r"\b(what came out of|what (?:was|were) the (?:outcome|results?) of|"
+                           r"what (?:has )?come of)\b")),
     # "Which UN agency", "which news outlet": only an answer naming an organisation.
     ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
                            r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),
@@ -194,18 +206,22 @@ _UNFOLDED_TYPES = (
 _NAMED_BY_FOLDING = frozenset({"name", "placename"})
 
 
-def answer_types(normalised: str, unfolded: str = "") -> frozenset[str]:
+def answer_types(normalised: str, unfolded: str = "", *, names_person: bool = True
+                 ) -> frozenset[str]:
     """The kinds of answer a (normalised) question asks for: reason, quantity, time, ...
 
-    ``unfolded`` is the same question before synonyms were folded, when there is one.
+    ``unfolded`` is the same question before synonyms were folded, when there is one;
+    ``names_person`` says whether folding found a person in it.
     """
     normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
     unfolded = _REPORTED.sub(" ", unfolded)
     # Both readings count: folding can swallow the question ("how many times" is an alias),
     # except for a name, which a role folded into a person supplies ("who is the Kremlin's
     # envoy" is "who is Kabulov").
+    # ... and a role that folded into no person ("which AFP reporter" is not AFP) asks for one.
     types = {name for name, pattern in _ANSWER_TYPES if pattern.search(normalised) or (
-        name not in _NAMED_BY_FOLDING and pattern.search(unfolded))}
+        (name not in _NAMED_BY_FOLDING or (name == "name" and not names_person))
+        and pattern.search(unfolded))}
     types.update(name for name, pattern in _UNFOLDED_TYPES if pattern.search(unfolded))
     return frozenset(types)
 
@@ -228,7 +244,7 @@ _ANSWER_SUPPLIES = (
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
 ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "one_place", "orgname",
-                               "later", "exact"})
+                               "later", "exact", "subplace"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:
@@ -236,7 +252,8 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
     return frozenset(name for name, p in _ANSWER_SUPPLIES if p.search(normalised_answer))
 
 # Answer types that must be matched exactly (the entry itself is about them).
-STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else", "future"})
+STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else", "future",
+                          "outcome"})
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

@@ -243,7 +243,8 @@ class Index:
         folded = self.fold(text)[0]
         stems = self._stems(folded, vocabulary)
         tokens = tuple(sorted(stems))
-        asks = answer_types(folded, normalise(text))
+        asks = answer_types(folded, normalise(text),
+                            names_person=not stems.isdisjoint(self.synonyms.person_tokens))
         return _Wording(target, text, tokens, " ".join(tokens), language,
                         self._types.setdefault(asks, asks))
 
@@ -369,7 +370,9 @@ class Index:
         compared = set(_COMPARED.findall(text))
         numbers = frozenset(t for t in content if _HAS_DIGIT.search(t) and t not in compared)
         return Query(question, text, content, entities, numbers, fired, tuple(corrections),
-                     is_cyrillic(cleaned), answer_types(text, normalise(cleaned)),
+                     is_cyrillic(cleaned),
+                     answer_types(text, normalise(cleaned),
+                                  names_person=bool(entities & self.synonyms.person_tokens)),
                      frozenset(self.term(w) for _, b in corrections for w in b.split()))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,

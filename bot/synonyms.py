@@ -62,6 +62,7 @@ class Synonyms:
         self.entity_tokens = frozenset(g.token for g in groups if g.kind in ENTITY_KINDS)
         self.person_tokens = frozenset(g.token for g in groups if g.kind == "person")
         self.place_tokens = frozenset(g.token for g in groups if g.kind in ("country", "place"))
+        self.country_tokens = frozenset(g.token for g in groups if g.kind == "country")
         self.organisation_tokens = frozenset(g.token for g in groups
                                              if g.kind in ("organisation", "group"))
         exact: dict[str, str] = {}

@@ -198,6 +198,9 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     if "person" in asked and _WHO_SAID.search(query.text) and \
             target.answer_entities & index.synonyms.person_tokens:
         asked -= {"person"}  # "who warned that ...": an answer saying "Putin warned" gives it
+    if "count" in asked and "quantity" in wanted and "count" not in wanted:
+        missing |= {"a count where the entry gives a duration"}
+    asked -= {"count"}
     if asked and wanted and not asked & wanted:
         missing |= {_a(f"{t} question") for t in asked}
     # A date, a percentage or a reaction must be what the entry is about, not just near it.

@@ -103,6 +103,10 @@ _ANSWER_TYPES = (
     ("quantity", re.compile(r"\b(how (many|much|long|big|large|old)|what age|what (number|amount|"
                             r"percentage|share|proportion)|rate|population|budget|gdp|salar(?:y|ies)|revenues?|"
                             r"income|сколько|skolko|skol'ko|уровень|uroven)\b")),
+    # "How many troops", not "how many years": a count, which an entry that only says how
+    # long something lasted does not give.
+    ("count", re.compile(r"\bhow (many|much)\b(?! (years?|decades?|months?|weeks?|days?|"
+                         r"hours?|times?|time)\b)")),
     ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
@@ -119,7 +123,8 @@ _ANSWER_TYPES = (
     ("name", re.compile(r"\b(?:who(?: is| was| are| were)?|whos|name of)\s+the\s+(?:\S+\s+){0,3}?"
                         r"(?:envoy|minister|ambassador|president|head|leader|commander|chief|"
                         r"spokes(?:man|woman|person)|negotiator|diplomat|representative|"
-                        r"official|guy|man|woman|person)\b|\bwho (?:head|heads|leads|commands?)\b|"
+                        r"official|guy|man|woman|person)\b|"
+                        r"\bwho (?:head|heads|leads|commands?|chair|chairs|chaired|presided)\b|"
                         # "who is Lavrov's deputy": someone else than the person named
                         r"\bwho(?: is| was|s)? (?!the |a |an )\S+ (?:deputy|boss|successor|"
                         r"predecessor|counterpart|aide|assistant|wife|husband)\b|"

@@ -311,6 +311,9 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     ("which city hosted the talks", "the Russian capital"),
     ("which news agency wrote this", "AFP"),
     ("how many years were foreign troops in afghanistan", "nearly 20 years"),
+    # words that say how a figure is measured, not what is measured
+    ("how long were foreign soldiers stationed in afghanistan", "nearly 20 years"),
+    ("how many dollars is the eu's aid pledge worth", "$1.2 billion"),
     ("what came out of the moscow talks", "work with Russia, China, and Iran"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])

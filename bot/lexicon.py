@@ -113,7 +113,11 @@ _ANSWER_TYPES = (
                         r"какого числа|в каком году|какой год|какая дата\b")),
     ("percent", re.compile(r"\b(percent|percentage|per cent|процент\w*)\b|%")),
     ("reaction", re.compile(r"\b(respond|responded|response|react|reacted|reaction|reply|"
-                            r"replied|accept|accepted|reject|rejected|"
+                            r"replied|reject|rejected|"
+                            # "Russia formally accepts the new government" is recognition
+                            r"(?<!formally )(?<!officially )(?<!official )accept(?:s|ed)?"
+                            r"(?! (?:the )?(?:new )?(?:afghan\w* |taliban )?(?:government|"
+                            r"regime|rulers|authorities))|"
                             r"how (?:did|has|have|do|does) .+ answer(?:ed)?|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
     ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bname of the\b")),

@@ -291,6 +291,16 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     assert not result.answered, (result.entry, result.explanation.reason)
 
 
+@pytest.mark.parametrize(("question", "reaction"), [
+    ("did the taliban accept the conditions", True),
+    ("how did the taliban respond to the demands", True),
+    ("what must happen before russia formally accepts the new afghan government", False),
+    ("will moscow accept the taliban government", False),
+])
+def test_accepting_a_government_is_recognising_it_not_a_reaction(index, question, reaction):
+    assert ("reaction" in index.parse(question).types) is reaction
+
+
 @pytest.mark.parametrize(("question", "gold"), [
     ("how long was the soviet military campaign in afghanistan", "decade-long war"),
     ("how many soviet soldiers died in the war", "more than 14,000 Soviet troops"),

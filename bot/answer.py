@@ -35,10 +35,9 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
     "last long total exact exactly rough roughly approximately overall altogether number "
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
     "hundred thousand million billion worth value ago sum estimate estimated approx "
-    # "combined" folds into "consolidated" (the statement's "consolidated efforts")
-    "consolidated "
     # "how long were troops stationed there": being somewhere, said another way
-    "stationed deployed based presence present").split())
+    "stationed deployed based presence present").split()) | {
+    "consolidated"}  # "combined", folded as a synonym group (kept whole, not stemmed)
 
 
 _WHO_SAID = re.compile(r"\bwho (said|says|say|warn\w*|caution\w*|urg\w*|called|critici\w*|"

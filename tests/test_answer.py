@@ -324,6 +324,7 @@ def test_accepting_a_government_is_recognising_it_not_a_reaction(index, question
     # words that say how a figure is measured, not what is measured
     ("how long were foreign soldiers stationed in afghanistan", "nearly 20 years"),
     ("how many dollars is the eu's aid pledge worth", "$1.2 billion"),
+    ("combined, how many afghans were killed or displaced in the soviet war", "two million"),
     ("what came out of the moscow talks", "work with Russia, China, and Iran"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])

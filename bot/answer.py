@@ -36,8 +36,9 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
     "hundred thousand million billion worth value ago sum estimate estimated approx "
     # "how long were troops stationed there": being somewhere, said another way
-    "stationed deployed based presence present").split()) | {
-    "consolidated"}  # "combined", folded as a synonym group (kept whole, not stemmed)
+    "stationed deployed based presence present decade decades").split()) | {
+    # synonym groups, kept whole rather than stemmed: "combined", "roughly"
+    "consolidated", "nearly"}
 
 
 _WHO_SAID = re.compile(r"\bwho (said|says|say|warn\w*|caution\w*|urg\w*|called|critici\w*|"

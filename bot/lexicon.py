@@ -107,7 +107,10 @@ _ANSWER_TYPES = (
     # long something lasted does not give.
     ("count", re.compile(r"\bhow (many|much)\b(?! (years?|decades?|months?|weeks?|days?|"
                          r"hours?|times?|time)\b)")),
-    ("time", re.compile(r"\b(when|what (year|date|day|time|month)|which (year|date|day|"
+    # ("... complain about when he spoke": "when" joining a clause asks no time.)
+    ("time", re.compile(r"\b(when(?! (he|she|they|it|we|you|i) (\w+ed|spoke|said|met|was|were|"
+                        r"went|came|gave|told|made|took)\b)|what (year|date|day|time|"
+                        r"month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
                         r"какого числа|в каком году|какой год|какая дата\b")),

@@ -301,6 +301,19 @@ def test_accepting_a_government_is_recognising_it_not_a_reaction(index, question
     assert ("reaction" in index.parse(question).types) is reaction
 
 
+@pytest.mark.parametrize(("question", "time"), [
+    ("what did lavrov complain about when he spoke to the meeting", False),
+    ("un donor conference when they want it", True),
+    ("when did putin warn about IS", True),
+])
+def test_when_joining_a_clause_asks_no_time(index, question, time):
+    assert ("time" in index.parse(question).types) is time
+
+
+def test_afg_is_short_for_afghanistan(index):
+    assert "afghanistan" in index.parse("how many IS fighters in north afg").entities
+
+
 @pytest.mark.parametrize(("question", "gold"), [
     ("how long was the soviet military campaign in afghanistan", "decade-long war"),
     ("how many soviet soldiers died in the war", "more than 14,000 Soviet troops"),
@@ -325,6 +338,7 @@ def test_accepting_a_government_is_recognising_it_not_a_reaction(index, question
     ("how long were foreign soldiers stationed in afghanistan", "nearly 20 years"),
     ("how many dollars is the eu's aid pledge worth", "$1.2 billion"),
     ("combined, how many afghans were killed or displaced in the soviet war", "two million"),
+    ("how many soviet soldiers died, roughly 14 thousand?", "more than 14,000"),
     ("what came out of the moscow talks", "work with Russia, China, and Iran"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])

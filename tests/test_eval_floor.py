@@ -28,6 +28,8 @@ FLOORS = {
     "near_misses": (0.89, 0.085),     # measured 90.5%, wrong 7.7% (adversarial, tuning only)
     "more_questions": (0.78, 0.035),  # measured 80.0%, wrong 3.1% (tuning only)
     "fresh_questions": (0.73, 0.05),  # measured 74.7%, wrong 4.4% (blind; tuning only from now)
+    "regional_chat_questions": (0.76, 0.035),   # measured 77.8%, wrong 2.8% (tuning only)
+    "careful_reader_questions": (0.62, 0.035),  # measured 64.0%, wrong 2.5% (tuning only)
 }
 
 
@@ -62,7 +64,8 @@ def test_split_floor(index, corpus, split):
     check(evaluate([c for c in corpus if c.split == split], index), split)
 
 
-@pytest.mark.parametrize("name", ["near_misses", "more_questions", "fresh_questions"])
+@pytest.mark.parametrize("name", ["near_misses", "more_questions", "fresh_questions",
+                                  "regional_chat_questions", "careful_reader_questions"])
 def test_tuning_only_set_floor(index, name):
     cases = load_cases([TUNING / f"{name}.yaml"])
     assert {c.split for c in cases} == {"tuning"} and len(cases) >= 200

@@ -183,6 +183,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     outcomes = evaluate(cases, index)
     print(report(outcomes, show_failures=not args.quiet))
+    if args.failures:
+        if any(c.split == "heldout" for c in cases):
+            raise CommandError("--failures lists questions for curators to fix: give it "
+                               "tuning data only (add --split tuning)")
+        import yaml
+
+        from bot.evaluate import failure_report
+
+        items = failure_report(outcomes, index)
+        Path(args.failures).write_text(
+            yaml.safe_dump(items, allow_unicode=True, sort_keys=False, width=100), "utf-8")
+        print(f"{len(items)} failure(s) written to {args.failures}")
     if args.plot:
         tuning = [c for c in cases if c.split in ("tuning", "dev")]
         rows = sweep(tuning, index, [x / 100 for x in range(30, 100, 3)])
@@ -300,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--plot", metavar="FILE.png",
                     help="draw the threshold sweep over the tuning part (needs matplotlib)")
     ev.add_argument("--quiet", action="store_true", help="do not list the failures")
+    ev.add_argument("--failures", metavar="FILE.yaml",
+                    help="write the failures as a curator's work list (tuning data only)")
     ev.add_argument("--fit", action="store_true",
                     help="fit the confidence model on the tuning part and print it")
     ev.set_defaults(func=cmd_eval)

@@ -201,6 +201,31 @@ def report(outcomes: list[Outcome], *, show_failures: bool = True) -> str:
     return "\n".join(lines)
 
 
+def failure_report(outcomes: list[Outcome], index: Index) -> list[dict[str, object]]:
+    """The failures as a curator's work list: the question, what the bot did and why, the
+    gold passages a right answer cites, and the entries whose citations hold them.
+
+    Only ever give a curator failures of tuning data: a held-out question fixed by hand
+    measures nothing afterwards.
+    """
+    items: list[dict[str, object]] = []
+    for o in outcomes:
+        if is_correct(o):
+            continue
+        case = o.case
+        citing = [e.id for e in index.kb.entries
+                  if any(g in c.text for g in case.gold for c in e.citations)]
+        items.append({
+            "question": case.question, "kind": case.kind, "expect": case.expect,
+            "source": case.source, "split": case.split,
+            "bot": f"answered {o.answer.entry or 'from the article'}" if o.answer.answered
+            else "declined",
+            "reason": o.answer.explanation.reason,
+            "gold": list(case.gold), "entries_citing_gold": citing,
+        })
+    return items
+
+
 def sweep(cases: list[Case], index: Index, values: Iterable[float], *,
           knob: str = "confidence", base: Thresholds | None = None
           ) -> list[tuple[float, Figures]]:

@@ -138,6 +138,38 @@ def test_eval_command_reports_and_enforces_floor(tmp_path, capsys):
                  str(questions)]) == 1
 
 
+def test_eval_writes_failures_as_a_curators_work_list(tmp_path, capsys):
+    import yaml
+
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        '- q: "ferry capacity?"\n  expect: answer\n  gold: ["up to 120 passengers"]\n'
+        '  para: [4]\n  kind: short\n'
+        '- q: "who painted the ferry?"\n  expect: answer\n  gold: ["up to 120 passengers"]\n'
+        '  para: [4]\n  kind: paraphrase\n')
+    out_file = tmp_path / "failures.yaml"
+    assert main(["eval", "--knowledge", str(HARBOUR), "--failures", str(out_file),
+                 str(questions)]) == 0
+    items = yaml.safe_load(out_file.read_text("utf-8"))
+    assert [i["question"] for i in items] == ["who painted the ferry?"]
+    assert items[0]["bot"] == "declined" and items[0]["reason"]
+    assert "ferry-capacity" in items[0]["entries_citing_gold"]
+    assert "1 failure(s) written" in capsys.readouterr().out
+
+
+def test_eval_will_not_list_held_out_failures_for_curators(tmp_path, capsys):
+    evaldir = tmp_path / "data" / "eval"
+    evaldir.mkdir(parents=True)
+    questions = evaldir / "q.yaml"
+    questions.write_text("".join(
+        f'- q: "ferry question {i}?"\n  expect: no_answer\n  gold: []\n  kind: chatter\n'
+        for i in range(20)))
+    code = main(["eval", "--knowledge", str(HARBOUR), "--failures",
+                 str(tmp_path / "f.yaml"), str(questions)])
+    assert code != 0 and not (tmp_path / "f.yaml").exists()
+    assert "tuning data only" in capsys.readouterr().err
+
+
 def test_console_records_only_when_asked(tmp_path):
     data = tmp_path / "data"
     run_cli("console", "--knowledge", str(HARBOUR), stdin=b"ferry capacity\n",

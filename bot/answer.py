@@ -43,7 +43,8 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
 
 _WHO_SAID = re.compile(r"\bwho (said|says|say|warn\w*|caution\w*|urg\w*|called|critici\w*|"
                        r"told|claim\w*|voiced)\b")
-_NAMED = {"placename": "place", "name": "person", "orgname": "organisation"}
+_NAMED = {"placename": "place", "name": "person", "whose": "person or party",
+          "orgname": "organisation"}
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,16 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     if "subplace" in query.types and query.entities & index.synonyms.country_tokens:
         # "Which city in Turkey": Turkey, or any other country, is not the city.
         named = named - index.synonyms.country_tokens
-    for kind, tokens in (("placename", index.synonyms.place_tokens),
-                         ("name", index.synonyms.person_tokens),
-                         ("orgname", index.synonyms.organisation_tokens)):
+    synonyms = index.synonyms
+    for kind, tokens in (("placename", synonyms.place_tokens),
+                         ("name", synonyms.person_tokens),
+                         ("whose", synonyms.person_tokens | synonyms.place_tokens
+                          | synonyms.organisation_tokens),
+                         ("orgname", synonyms.organisation_tokens)):
         if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]} the entry does not name"}
     wanted = scored.target.types
-    asked = query.types - {"speech", "placename", "one_place", "subplace", "name",
+    asked = query.types - {"speech", "placename", "one_place", "subplace", "name", "whose",
                            "orgname"} - STRICT_TYPES
     if "person" in asked and _WHO_SAID.search(query.text) and \
             target.answer_entities & index.synonyms.person_tokens:

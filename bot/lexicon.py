@@ -92,6 +92,11 @@ def stem(token: str) -> str:
     return token
 
 
+# People asked for as a group ("which officials"), and words that do not say whose they are.
+_GROUP_OF_PEOPLE = "officials|delegates|diplomats|ministers|commanders|leaders|envoys|" \
+    "representatives"
+_GENERIC = "foreign|western|senior|top|other|international|government|high-level|key|main"
+
 # Places a "which ..." question can ask to be named, one at a time.
 _PLACE_NOUNS = "city|town|province|region|district|building|hotel|venue|state|country|republic"
 
@@ -136,8 +141,13 @@ _ANSWER_TYPES = (
                         r"\bwho(?: is| was|s)? (?!the |a |an )\S+ (?:deputy|boss|successor|"
                         r"predecessor|counterpart|aide|assistant|wife|husband)\b|"
                         r"\bwhich (?:\S+ ){0,2}?"
-                        r"(?:officials?|reporter|journalist|delegates?|diplomats?|ministers?|"
-                        r"commanders?|leaders?|envoys?)\b")),
+                        r"(?:official|reporter|journalist|delegate|diplomat|minister|"
+                        r"commander|leader|envoy)\b|"
+                        # "which EU officials": the EU is named, so people are wanted
+                        rf"\bwhich (?!(?:{_GENERIC}) )(?:\S+ ){{1,2}}?(?:{_GROUP_OF_PEOPLE})\b")),
+    # "Which (foreign) officials did the Taliban meet?": people, or whose they were ("EU and
+    # US officials"), which an answer naming a person, a country or a body gives.
+    ("whose", re.compile(rf"\bwhich (?:(?:{_GENERIC}) ){{0,2}}(?:{_GROUP_OF_PEOPLE})\b")),
     # "Which city / provinces / states": only an answer naming a place can give it.
     ("placename", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS}|cities|provinces|"
                              r"regions|states|countries|republics)\b")),
@@ -255,7 +265,8 @@ _ANSWER_SUPPLIES = (
 
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
-ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "placename", "one_place", "orgname",
+ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "whose", "placename", "one_place",
+                               "orgname",
                                "later", "exact", "subplace"})
 
 

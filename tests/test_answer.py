@@ -310,6 +310,15 @@ def test_when_joining_a_clause_asks_no_time(index, question, time):
     assert ("time" in index.parse(question).types) is time
 
 
+@pytest.mark.parametrize(("question", "answered"), [
+    ("which officials did the taliban meet before moscow", True),  # whose: EU and US
+    ("which eu officials did the taliban meet before moscow", False),  # names wanted
+])
+def test_which_officials_is_answered_by_whose_unless_the_question_says_whose(
+        index, question, answered):
+    assert answer(question, index).answered is answered
+
+
 def test_afg_is_short_for_afghanistan(index):
     assert "afghanistan" in index.parse("how many IS fighters in north afg").entities
 

@@ -17,6 +17,7 @@ from bot.confidence import probability
 from bot.knowledge import Citation, Entry
 from bot.lexicon import (
     ENGLISH_MARKERS,
+    MONTHS,
     QUESTION_WORDS,
     STRICT_TYPES,
     TRANSLIT_MARKERS,
@@ -31,6 +32,7 @@ from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
 # Words that frame a "how much / how long" question rather than name what is measured.
+MONTH_STEMS = MONTHS | {stem(m) for m in MONTHS}
 MEASURE_WORDS = frozenset(stem(w) for w in (
     "last long total exact exactly rough roughly approximately overall altogether number "
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
@@ -177,6 +179,8 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     missing = {t for t in query.entities if not target.mentions(t)}
     if query.numbers and not any(target.mentions(n) for n in query.numbers):
         missing |= query.numbers  # "2k or 20k?" needs one of its figures to be right
+    # "Worried since September": a month the entry and its paragraphs never name.
+    missing |= {t for t in query.tokens if t in MONTH_STEMS and not target.mentions(t)}
     if "speech" in query.types:
         # "What did Pakistan say?": only an entry about something said, by whoever the
         # question names, can answer it.

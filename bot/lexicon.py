@@ -174,7 +174,8 @@ _ANSWER_TYPES = (
                          r"( in the end| yet| already| at all)?$")),
     # "When will the conference happen?", "will Russia reopen its embassy?": what someone
     # will do, which the article reports only where an entry was curated for it.
-    ("future", re.compile(r"\b(when|where|who|how|what|which \w+) will\b|"
+    ("future", re.compile(r"\b(when|where|who|how|what|which \w+)( exactly)? will\b|"
+                          r"\bwhen is .+ (scheduled|planned|due|expected)\b|"
                           r"\b(said|say|says) (they|it|he|she) will\b|"
                           r"^(so |and |but |ok )?will\b")),
     # "Who else ...", "besides Lavrov": beyond what the article lists, unless the entry was
@@ -219,6 +220,9 @@ _UNFOLDED_TYPES = (
     # curated for one gives.
     ("outcome", re.compile(r"\b(what came out of|what (?:was|were) the (?:outcome|results?) of|"
                            r"what (?:has )?come of)\b")),
+    # "How did Putin find out about the fighters?": a source the article never gives.
+    ("source", re.compile(r"\bhow (?:did|does|do|could|would) .+ (?:find out|learn|learnt|"
+                          r"learned|know|discover)\b")),
     # "Which UN agency", "which news outlet": only an answer naming an organisation.
     ("orgname", re.compile(r"\bwhich (?:\S+ ){0,2}?(?:agency|agencies|organi[sz]ations?|"
                            r"bod(?:y|ies)|outlets?|newspapers?|compan(?:y|ies))\b")),
@@ -276,7 +280,10 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
 
 # Answer types that must be matched exactly (the entry itself is about them).
 STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else", "future",
-                          "outcome"})
+                          "outcome", "source"})
+# Months: a question naming one asks about that month ("worried since September").
+MONTHS = frozenset("january february march april may june july august september october "
+                   "november december".split())
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

@@ -285,6 +285,11 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "so did the afghan state collapse like le drian warned",
     # a count, where the entry only says how long
     "how many us troops were in afghanistan before the pullout",
+    # a month the article never names, how someone learnt something, a schedule
+    "why have russian officials been worried since september",
+    "how did putin find out about the 2,000 fighters",
+    "when is the un donor conference scheduled",
+    "what exactly will the eu's billion be spent on",
 ])
 def test_specifics_the_article_never_gives_are_declined(index, question):
     result = answer(question, index)
@@ -342,6 +347,8 @@ def test_afg_is_short_for_afghanistan(index):
     ("how did lavrov criticise the us", "criticized the absence of US officials"),
     ("which city hosted the talks", "the Russian capital"),
     ("which news agency wrote this", "AFP"),
+    ("why have russian officials been worried since august", "since the Taliban wrested control"),
+    ("when should the donor conference be held", "as soon as possible"),
     ("how many years were foreign troops in afghanistan", "nearly 20 years"),
     # words that say how a figure is measured, not what is measured
     ("how long were foreign soldiers stationed in afghanistan", "nearly 20 years"),

@@ -124,6 +124,12 @@ _PRONOUN = re.compile(r"\b(they|them|their|he|him|his|she|her|it|its|these|those
                       r"его|ее|их)\b", re.IGNORECASE)
 
 
+# "What did Lavrov say about drugs and about the US?": the same question on two topics.
+_SAME_PREPOSITION = re.compile(r"\b(about|regarding|on)\s.+?(,?\s+and\s+)(?=\1\s)",
+                               re.IGNORECASE)
+_TOPIC_ONLY = re.compile(r"^(about|regarding|on)\s", re.IGNORECASE)
+
+
 _ASKS = re.compile(r"^(?:and |also |plus |и |а )?(?:who|what|whats|when|where|why|how|which|whose|"
                    r"did|does|do|is|are|was|were|will|can|could|has|have|кто|что|когда|где|"
                    r"почему|зачем|как|какие|какой|сколько|чем)\b", re.IGNORECASE)
@@ -138,13 +144,15 @@ def split_questions(text: str, names_something: Callable[[str], bool] = lambda _
     """
     pieces = []
     for piece in _SPLIT.split(text):
-        pieces.extend(_COMMA_SPLIT.split(piece) if _ASKS.match(piece.strip()) else [piece])
+        for sub in (_COMMA_SPLIT.split(piece) if _ASKS.match(piece.strip()) else [piece]):
+            same = _SAME_PREPOSITION.search(sub) if _ASKS.match(sub.strip()) else None
+            pieces.extend([sub[:same.start(2)], sub[same.end(2):]] if same else [sub])
     parts: list[str] = []
     for part in (p.strip(" ,.!") for p in pieces):
         if len(part.split()) < 2 and not (parts and _ASKS.fullmatch(part)):
             continue  # ... but "what did Putin warn, and when?" asks twice
         if parts and len(part.split()) <= 3 and not _ASKS.match(part) \
-                and not names_something(part):
+                and not _TOPIC_ONLY.match(part) and not names_something(part):
             parts[-1] = f"{parts[-1]}, {part}"
         else:
             parts.append(part)
@@ -390,6 +398,11 @@ def _complete(part: str, before: str, previous: Answer, index: Index) -> str:
     the first answer names, and in "where are the IS fighters, and what do *they* want?"
     they are what the first question names.
     """
+    topic = _TOPIC_ONLY.match(part)
+    if topic:
+        # "... and about the US": the question before, asked about another topic.
+        head = re.split(rf"\s{topic[1]}\s", before, flags=re.IGNORECASE)[0]
+        return f"{head} {part}"
     query = index.parse(part)
     if not query.informative:
         return f"{part} {_ASKS.sub('', before, count=1).strip()}"

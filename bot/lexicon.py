@@ -33,7 +33,7 @@ article mention mentioned mentions mentioning story piece text according per rep
 basically actually right wait so lmao rofl omg bro yo rn gonna wanna nah yeah yep ppl guy guys
 ngl tbh fr bruh smh idk imo imho ikr tho cuz coz ya yall dude fam lowkey deadass lmfao pls
 highkey wild crazy insane nuts sus wtf tf af omfg ffs lmk
-anyway exactly literally kinda sorta stuff thing things like against during within without
+anyway exactly literally kinda sorta stuff thing things like against during within without ones
 among between while upon onto via r sort kind type even ever already yet still
 статье статья статьи новости говорится
 привет спасибо пока дела здравствуйте здрасте хорошо норм ок ладно

@@ -111,6 +111,11 @@ def test_a_short_tail_that_asks_nothing_stays_with_its_question(index):
     ("what did putin warn and when?", ["IS fighters were massing", "last week"]),
     ("Which countries took part and how many were there?",
      ["China, Pakistan, Iran, India", "10 participating countries"]),
+    ("How many countries took part, and which ones were they?",
+     ["10 participating countries", "China, Pakistan, Iran, India"]),
+    # the same question on a second topic
+    ("What did Lavrov say about drug trafficking and about the US not coming?",
+     ["unprecedented", "criticized the absence of US officials"]),
 ])
 def test_a_part_that_names_nothing_borrows_the_subject_before_it(index, question, golds):
     result = answer(question, index)
@@ -132,6 +137,14 @@ def test_a_comma_splits_only_after_a_question():
         "how many IS fighters", "where are they"]
     assert split_questions("According to Putin, where are IS fighters gathering?") == [
         "According to Putin, where are IS fighters gathering"]
+
+
+def test_a_second_topic_after_the_same_preposition_is_a_question_of_its_own():
+    assert split_questions("what did lavrov say about drugs and about the us") == [
+        "what did lavrov say about drugs", "about the us"]
+    # ... but one topic with "and" inside it stays whole
+    assert split_questions("what did they say about aid and reconstruction") == [
+        "what did they say about aid and reconstruction"]
 
 
 def test_split_questions_keeps_single_questions_whole():

@@ -154,7 +154,8 @@ _ANSWER_TYPES = (
     # What happened after the article, or will: no entry can know it.
     # ("After the talks" and "take place" are left out: the article reports the day's
     # statement "later Wednesday", and "when did the talks take place" is about them.)
-    ("later", re.compile(r"\b(next (week|month|year|time)|eventually|since then|so far|"
+    ("later", re.compile(r"\b(next (week|month|year|time|visit|trip|meeting|round)|eventually|"
+                         r"since then|so far|"
                          r"в итоге|с тех пор)\b"
                          r"|\bwill\b.*\bafter (the|these|this|that) (\w+ )?"
                          r"(talks|meeting|gathering)\b"

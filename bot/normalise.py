@@ -24,6 +24,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0 ](?=\d{3}\b)")
 _DECIMAL = re.compile(r"(?<=\d)[.,](?=\d)")
 _POSSESSIVE = re.compile(r"'s\b")
+# "imo russia is playing games but @talksbot what ...": a mention anywhere is no word.
+_MENTION = re.compile(r"(?<!\w)@\w{3,32}\b")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACE = re.compile(r"\s+")
 _ABBREVIATIONS = {
@@ -38,7 +40,7 @@ _NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(?:(k)|\s?(bn|bln|mln|mn|млр
 _CHAT_SPELLINGS = {
     "wat": "what", "wats": "whats", "wut": "what", "wht": "what", "whn": "when", "wen": "when",
     "whr": "where", "wher": "where", "hw": "how", "abt": "about", "wich": "which", "w": "with",
-    "wit": "with",
+    "wit": "with", "mny": "many", "sai": "say",
 }
 _CHAT_WORD = re.compile(r"\b(?:{})\b".format("|".join(_CHAT_SPELLINGS)))
 
@@ -88,6 +90,7 @@ def normalise(text: str) -> str:
     text = text.replace("ё", "е")
     text = _THOUSANDS.sub("", text)
     text = _DECIMAL.sub("_", text)
+    text = _MENTION.sub(" ", text)
     text = _POSSESSIVE.sub("", text).replace("'", "")
     text = _NON_WORD.sub(" ", text)
     text = _NUMBER_WITH_UNIT.sub(lambda m: f"{m[1]} {_ABBREVIATIONS[m[2] or m[3]]}", text)

@@ -303,6 +303,7 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "how did putin find out about the 2,000 fighters",
     "when is the un donor conference scheduled",
     "what exactly will the eu's billion be spent on",
+    "when is the taliban's next visit to moscow",
 ])
 def test_specifics_the_article_never_gives_are_declined(index, question):
     result = answer(question, index)

@@ -19,6 +19,9 @@ from bot.normalise import clean, normalise, strip_address
         ("2k fighters", "2 thousand fighters"),
         ("2 k fighters", "2 k fighters"),  # a spaced "k" is too often something else
         ("wht did he say abt it, whn?", "what did he say about it when"),
+        ("how mny fighters did putin sai", "how many fighters did putin say"),
+        ("imo games but @talksbot what did lavrov say", "imo games but what did lavrov say"),
+        ("email me@example.com", "email me example com"),  # an address is not a mention
         ("whatever", "whatever"),
         ("🇫🇷 minister said what", "france minister said what"),  # a flag is its country
         ("🇯🇵 hi", "hi"),  # ... and an unknown one is nothing

@@ -31,6 +31,8 @@ from bot.normalise import clean, normalise, strip_address
 from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
+FALLBACK_GAP = 0.15
+_NOT_NAMED = " the entry does not name"
 # Words that frame a "how much / how long" question rather than name what is measured.
 MONTH_STEMS = MONTHS | {stem(m) for m in MONTHS}
 MEASURE_WORDS = frozenset(stem(w) for w in (
@@ -211,7 +213,7 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
                           | synonyms.organisation_tokens),
                          ("orgname", synonyms.organisation_tokens)):
         if kind in query.types and tokens and not (named & tokens) - query.entities:
-            missing |= {f"a {_NAMED[kind]} the entry does not name"}
+            missing |= {f"a {_NAMED[kind]}{_NOT_NAMED}"}
     wanted = scored.target.types
     asked = query.types - {"speech", "placename", "one_place", "subplace", "name", "whose",
                            "orgname"} - STRICT_TYPES
@@ -312,6 +314,11 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     if mismatches and mismatches[0]:
         reason = f"the question names {', '.join(sorted(mismatches[0]))}, which " \
                  f"{ranked[0].target.key} is not about"
+    if candidates and any(m.endswith(_NOT_NAMED) for m in mismatches[0]) \
+            and candidates[0][0] < ranked[0].score - FALLBACK_GAP:
+        # The closest entry was ruled out ("which Central Asian countries, by name": it names
+        # none) and what is left is far weaker: a near-miss, not another way to answer.
+        candidates = []
     if candidates:
         score, scored = candidates[0]
         runner = candidates[1][0] if len(candidates) > 1 else 0.0

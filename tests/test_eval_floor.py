@@ -32,6 +32,8 @@ FLOORS = {
     "careful_reader_questions": (0.62, 0.035),  # measured 64.0%, wrong 2.5% (tuning only)
     "student_questions": (0.83, 0.04),      # measured 85.0%, wrong 3.5% (tuning only)
     "group_chat_questions": (0.80, 0.04),   # measured 82.5%, wrong 3.2% (tuning only)
+    "everyday_questions": (0.83, 0.035),    # measured 84.8%, wrong 3.0% (tuning only)
+    "regional_russian_questions": (0.86, 0.03),  # measured 88.2%, wrong 2.2% (tuning only)
 }
 
 
@@ -68,7 +70,8 @@ def test_split_floor(index, corpus, split):
 
 @pytest.mark.parametrize("name", ["near_misses", "more_questions", "fresh_questions",
                                   "regional_chat_questions", "careful_reader_questions",
-                                  "student_questions", "group_chat_questions"])
+                                  "student_questions", "group_chat_questions",
+                                  "everyday_questions", "regional_russian_questions"])
 def test_tuning_only_set_floor(index, name):
     cases = load_cases([TUNING / f"{name}.yaml"])
     assert {c.split for c in cases} == {"tuning"} and len(cases) >= 200

@@ -114,7 +114,8 @@ _ANSWER_TYPES = (
                          r"hours?|times?|time)\b)")),
     # ("... complain about when he spoke": "when" joining a clause asks no time.)
     ("time", re.compile(r"\b(when(?! (he|she|they|it|we|you|i) (\w+ed|spoke|said|met|was|were|"
-                        r"went|came|gave|told|made|took)\b)|what (year|date|day|time|"
+                        r"went|came|gave|told|made|took)\b)(?! you (?!think|expect)\w+)|"
+                        r"what (year|date|day|time|"
                         r"month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
@@ -128,14 +129,16 @@ _ANSWER_TYPES = (
                             r"regime|rulers|authorities))|"
                             r"how (?:did|has|have|do|does) .+ answer(?:ed)?|отреагировал\w*|"
                             r"ответил\w*|принял\w*|отверг\w*)\b")),
-    ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bname of the\b")),
+    ("person", re.compile(r"\b(who|whom|кто|кого|кому|kto)\b|\bnames? of the\b")),
     # "Who is the US envoy?", "who commands the fighters?": a name, which only an entry
     # whose answer names someone can give (roles of people the article names are folded
     # into their names before this is read, so "the Kremlin's envoy" is not one).
-    ("name", re.compile(r"\b(?:who(?: is| was| are| were)?|whos|name of)\s+the\s+(?:\S+\s+){0,3}?"
+    ("name", re.compile(r"\b(?:who(?: is| was| are| were)?|whos|names? of)\s+the\s+"
+                        r"(?:\S+\s+){0,3}?"
                         r"(?:envoy|minister|ambassador|president|head|leader|commander|chief|"
                         r"spokes(?:man|woman|person)|negotiator|diplomat|representative|"
-                        r"official|guy|man|woman|person)\b|"
+                        r"official|guy|man|woman|person|reporter|journalist|"
+                        r"officials|envoys|diplomats|ministers|leaders)\b|"
                         r"\bwho (?:head|heads|leads|commands?|chair|chairs|chaired|presided)\b|"
                         # "who is Lavrov's deputy": someone else than the person named
                         r"\bwho(?: is| was|s)? (?!the |a |an )\S+ (?:deputy|boss|successor|"
@@ -177,11 +180,13 @@ _ANSWER_TYPES = (
     # will do, which the article reports only where an entry was curated for it.
     ("future", re.compile(r"\b(when|where|who|how|what|which \w+)( exactly)? will\b|"
                           r"\bwhen is .+ (scheduled|planned|due|expected)\b|"
+                          r"\b(is|are|am) (\w+ ){0,4}?going to (?!be (in|at)\b)\w+|"
                           r"\b(said|say|says) (they|it|he|she) will\b|"
                           r"^(so |and |but |ok )?will\b")),
     # "Who else ...", "besides Lavrov": beyond what the article lists, unless the entry was
     # curated to answer exactly that (a wording asking "who else" supplies it).
-    ("else", re.compile(r"\b(who|whom|which \w+) else\b|\bbesides\b|\bapart from\b|"
+    ("else", re.compile(r"\b(who|whom|which \w+|where|anywhere) else\b|\bbesides\b|"
+                        r"\bapart from\b|"
                         r"\bother than\b|\bкто ещё\b|\bкто еще\b|\bкроме\b")),
     # "Exactly how many": only an answer with an exact figure ("10", not "more than 14,000").
     ("exact", re.compile(r"\b(exact(ly)?|precise(ly)?|точно)\b.*\b(how (many|much|long)|when|"

@@ -314,6 +314,10 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "when is the un donor conference scheduled",
     "what exactly will the eu's billion be spent on",
     "when is the taliban's next visit to moscow",
+    # names the article never gives, a plan in "going to", a place beyond the one it gives
+    "what are the names of the eu officials the taliban met",
+    "how is the eu's billion euros going to be distributed",
+    "where else is the taliban designated a terrorist group",
 ])
 def test_specifics_the_article_never_gives_are_declined(index, question):
     result = answer(question, index)
@@ -379,6 +383,8 @@ def test_afg_is_short_for_afghanistan(index):
     ("how many dollars is the eu's aid pledge worth", "$1.2 billion"),
     ("combined, how many afghans were killed or displaced in the soviet war", "two million"),
     ("how many soviet soldiers died, roughly 14 thousand?", "more than 14,000"),
+    ("what did kabulov say happens when you punish the government", "we punish the whole people"),
+    ("is russia going to recognise the taliban", "official recognition would only come"),
     ("what came out of the moscow talks", "work with Russia, China, and Iran"),
     ("will russia recognise the taliban", "official recognition would only come"),
 ])

@@ -203,9 +203,12 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # are places, people and organisations can tell.
     # "Which republic" wants one named; "which countries" takes "Central Asian countries".
     named = target.answer_names if "one_place" in query.types else target.answer_entities
-    if "subplace" in query.types and query.entities & index.synonyms.country_tokens:
-        # "Which city in Turkey": Turkey, or any other country, is not the city.
-        named = named - index.synonyms.country_tokens
+    countries = index.synonyms.country_tokens
+    if "province" in query.types or ("subplace" in query.types and query.entities & countries):
+        # "Which city in Turkey", "which northern provinces": no country is the place asked.
+        named = named - countries
+    if "province" in query.types and not named & index.synonyms.place_tokens:
+        missing |= {f"a place{_NOT_NAMED}"}
     synonyms = index.synonyms
     for kind, tokens in (("placename", synonyms.place_tokens),
                          ("name", synonyms.person_tokens),
@@ -215,8 +218,8 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
         if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]}{_NOT_NAMED}"}
     wanted = scored.target.types
-    asked = query.types - {"speech", "placename", "one_place", "subplace", "name", "whose",
-                           "orgname"} - STRICT_TYPES
+    asked = query.types - {"speech", "placename", "one_place", "subplace", "province", "name",
+                           "whose", "orgname"} - STRICT_TYPES
     if "person" in asked and _WHO_SAID.search(query.text) and \
             target.answer_entities & index.synonyms.person_tokens:
         asked -= {"person"}  # "who warned that ...": an answer saying "Putin warned" gives it

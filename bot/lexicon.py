@@ -119,7 +119,7 @@ _ANSWER_TYPES = (
                         r"month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
     ("date", re.compile(r"\b(what|which) (year|date|day of the month)|\bon what date|"
-                        r"какого числа|в каком году|какой год|какая дата\b")),
+                        r"какого числа|в каком году|какой год|какая дата|какую дату\b")),
     ("percent", re.compile(r"\b(percent|percentage|per cent|процент\w*)\b|%")),
     ("reaction", re.compile(r"\b(respond|responded|response|react|reacted|reaction|reply|"
                             r"replied|reject|rejected|"
@@ -180,6 +180,7 @@ _ANSWER_TYPES = (
     # will do, which the article reports only where an entry was curated for it.
     ("future", re.compile(r"\b(when|where|who|how|what|which \w+)( exactly)? will\b|"
                           r"\bwhen is .+ (scheduled|planned|due|expected)\b|"
+                          r"\b(будет|будут|budet|budut)\b|"
                           r"\b(is|are|am) (\w+ ){0,4}?going to (?!be (in|at)\b)\w+|"
                           r"\b(said|say|says) (they|it|he|she) will\b|"
                           r"^(so |and |but |ok )?will\b")),
@@ -220,8 +221,12 @@ _UNFOLDED_TYPES = (
                              r"countries|republics)\b.*\b(?:by name|name them|names?)\b")),
     # "Which city in Turkey", "which Afghan provinces": somewhere inside a country the
     # question names, which the country itself does not answer.
-    ("subplace", re.compile(r"\b(?:which|what) (?:\S+ ){0,2}?(?:city|cities|town|towns|province|"
-                            r"provinces|region|regions|district|districts)\b")),
+    ("subplace", re.compile(r"\b(?:which|what) (?:\S+ ){0,2}?(?:city|cities|town|towns)\b|"
+                            r"\bкак\w* город\w*")),
+    # "Which northern provinces": a part of a country, which no country answers ("which
+    # region" takes "northern Afghanistan").
+    ("province", re.compile(r"\b(?:which|what) (?:\S+ ){0,2}?(?:province|provinces|district|"
+                            r"districts)\b|\bкак\w* (?:провинци|област|район)\w*")),
     # "What came out of their meeting with US officials": a result, which only an entry
     # curated for one gives.
     ("outcome", re.compile(r"\b(what came out of|what (?:was|were) the (?:outcome|results?) of|"
@@ -276,8 +281,7 @@ _ANSWER_SUPPLIES = (
 # Answer types an entry supplies only through its answer, never through its wordings:
 # a wording asking "what year" does not make an entry know the year.
 ANSWER_ONLY_TYPES = frozenset({"date", "percent", "name", "whose", "placename", "one_place",
-                               "orgname",
-                               "later", "exact", "subplace"})
+                               "orgname", "later", "exact", "subplace", "province"})
 
 
 def supplied_types(normalised_answer: str) -> frozenset[str]:

@@ -199,13 +199,17 @@ _ANSWER_TYPES = (
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
-                          r"responded|think|argue|argued|сказал\w*|говорит|заявил\w*|"
-                          r"предупредил\w*|skazal\w*)\b")),
+                          r"responded|think|argue|argued|"
+                          r"сказал\w*|говорит|заявил\w*|"
+                          r"предупредил\w*|skazal\w*)\b|"
+                          # "how did the Taliban describe the talks": what they said of them
+                          r"\bhow (did|does|do) \w+( \w+)? (describe|characteri[sz]e)\b")),
 )
 
 
-_REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|статья)\s+"
-                       r"(say|says|said|tell|tells|говорит|сказано)\b")
+_REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|статья|"
+                       r"(?<=does )it|(?<=did )it)\s+"
+                       r"(say|says|said|tell|tells|describe|describes|говорит|сказано)\b")
 
 
 # Read before aliases are folded ("position" is an alias of "role", "agency" of "source").

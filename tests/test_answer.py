@@ -344,6 +344,16 @@ def test_accepting_a_government_is_recognising_it_not_a_reaction(index, question
     ("un donor conference when they want it", True),
     ("when did putin warn about IS", True),
 ])
+@pytest.mark.parametrize(("question", "speech"), [
+    ("what does it say about the eu", False),          # "it" is the article
+    ("how does the article describe the taliban", False),
+    ("how did the taliban describe the talks", True),  # what they said of them
+    ("what did lavrov say about drugs", True),
+])
+def test_what_the_article_says_is_no_question_about_a_speaker(index, question, speech):
+    assert ("speech" in index.parse(question).types) is speech
+
+
 def test_when_joining_a_clause_asks_no_time(index, question, time):
     assert ("time" in index.parse(question).types) is time
 

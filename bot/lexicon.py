@@ -145,7 +145,7 @@ _ANSWER_TYPES = (
                         r"predecessor|counterpart|aide|assistant|wife|husband)\b|"
                         r"\bwhich (?:\S+ ){0,2}?"
                         r"(?:official|reporter|journalist|delegate|diplomat|minister|"
-                        r"commander|leader|envoy)\b|"
+                        r"commander|leader|envoy|senator|lawmaker|mp)\b|"
                         # "which EU officials": the EU is named, so people are wanted
                         rf"\bwhich (?!(?:{_GENERIC}) )(?:\S+ ){{1,2}}?(?:{_GROUP_OF_PEOPLE})\b")),
     # "Which (foreign) officials did the Taliban meet?": people, or whose they were ("EU and
@@ -158,6 +158,9 @@ _ANSWER_TYPES = (
     # ("After the talks" and "take place" are left out: the article reports the day's
     # statement "later Wednesday", and "when did the talks take place" is about them.)
     ("later", re.compile(r"\b(next (week|month|year|time|visit|trip|meeting|round)|eventually|"
+                         # ... or before it: "the previous Moscow meeting"; a deadline
+                         r"previous (round|session)|previous (moscow|russia) (talks|meeting|visit)|"
+                         r"by (the )?(winter|spring|summer|autumn|end of (the )?(year|month))|"
                          r"since then|so far|"
                          r"в итоге|с тех пор)\b"
                          r"|\bwill\b.*\bafter (the|these|this|that) (\w+ )?"

@@ -114,7 +114,8 @@ _ANSWER_TYPES = (
                          r"hours?|times?|time)\b)")),
     # ("... complain about when he spoke": "when" joining a clause asks no time.)
     ("time", re.compile(r"\b(when(?! (he|she|they|it|we|you|i) (\w+ed|spoke|said|met|was|were|"
-                        r"went|came|gave|told|made|took)\b)(?! you (?!think|expect)\w+)|"
+                        r"went|came|gave|told|made|took)\b)(?! you (?!think|expect)\w+)"
+                        r"(?! the (?:article|story|text|report|piece) )|"
                         r"what (year|date|day|time|"
                         r"month)|which (year|date|day|"
                         r"month)|когда|kogda|в каком году)\b")),
@@ -184,6 +185,7 @@ _ANSWER_TYPES = (
     ("future", re.compile(r"\b(when|where|who|how|what|which \w+)( exactly)? will\b|"
                           r"\bwhen is .+ (scheduled|planned|due|expected)\b|"
                           r"\b(будет|будут|budet|budut)\b|"
+                          r"\bplans? to (spend|use|distribute|deliver|send|allocate)\b|"
                           r"\b(is|are|am) (\w+ ){0,4}?going to (?!be (in|at)\b)\w+|"
                           r"\b(said|say|says) (they|it|he|she) will\b|"
                           r"^(so |and |but |ok )?will\b")),
@@ -198,7 +200,9 @@ _ANSWER_TYPES = (
                          r"\b(how (many|much|long)|when|(what|which) (date|day|time|year))\b"
                          r".*\b(exactly|precisely)\b|"
                          r"\bexact (number|figure|date|amount|time|toll|count)\b|"
-                         r"\bwhy\b.*\b(exactly|precisely)\b")),
+                         r"\bwhy\b.*\b(exactly|precisely)\b|"
+                         # "why did Brussels settle on one billion as the amount"
+                         r"\bwhy\b.*\b(that|the|this|as the) (amount|sum|figure)\b")),
     ("place", re.compile(r"\b(where|wheres|где|куда|откуда|gde|kuda)\b")),
     ("speech", re.compile(r"\b(what|how|что|как|chto)\b.*\b(say|said|says|tell|told|warn|"
                           r"warned|claim|claimed|comment|commented|react|reacted|respond|"
@@ -225,7 +229,8 @@ _UNFOLDED_TYPES = (
     # "former Soviet republics".
     ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b|"
                              r"\bwhich (?:\S+ ){0,3}?(?:cities|provinces|regions|states|"
-                             r"countries|republics)\b.*\b(?:by name|name them|names?)\b")),
+                             r"countries|republics)\b.*\b(?:by name|name them|names?|exactly|"
+                             r"specifically)\b")),
     # "Which city in Turkey", "which Afghan provinces": somewhere inside a country the
     # question names, which the country itself does not answer.
     ("subplace", re.compile(r"\b(?:which|what) (?:\S+ ){0,2}?(?:city|cities|town|towns)\b|"

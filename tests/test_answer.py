@@ -326,6 +326,10 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     # a deadline, an earlier meeting the article does not report
     "will the afghan state collapse by the winter",
     "what was agreed at the previous moscow meeting with the taliban",
+    # why that figure; which countries exactly; how money is planned to be spent
+    "why did brussels settle on one billion euros as the amount",
+    "which central asian countries exactly were the is fighters to be sent into",
+    "how does the eu plan to spend the one billion euros",
 ])
 def test_specifics_the_article_never_gives_are_declined(index, question):
     result = answer(question, index)

@@ -36,6 +36,8 @@ FLOORS = {
     "regional_russian_questions": (0.86, 0.03),  # measured 88.2%, wrong 2.2% (tuning only)
     "classroom_questions": (0.85, 0.045),   # measured 87.2%, wrong 3.8% (tuning only)
     "adversarial_questions": (0.80, 0.06),  # measured 82.5%, wrong 5.2% (tuning only)
+    "news_channel_questions": (0.86, 0.045),  # measured 88.8%, wrong 4.0% (tuning only)
+    "professional_questions": (0.79, 0.03),   # measured 81.2%, wrong 2.0% (tuning only)
 }
 
 
@@ -74,7 +76,8 @@ def test_split_floor(index, corpus, split):
                                   "regional_chat_questions", "careful_reader_questions",
                                   "student_questions", "group_chat_questions",
                                   "everyday_questions", "regional_russian_questions",
-                                  "classroom_questions", "adversarial_questions"])
+                                  "classroom_questions", "adversarial_questions",
+                                  "news_channel_questions", "professional_questions"])
 def test_tuning_only_set_floor(index, name):
     cases = load_cases([TUNING / f"{name}.yaml"])
     assert {c.split for c in cases} == {"tuning"} and len(cases) >= 200

@@ -186,6 +186,7 @@ _ANSWER_TYPES = (
                           r"\bwhen is .+ (scheduled|planned|due|expected)\b|"
                           r"\b(будет|будут|budet|budut)\b|"
                           r"\bplans? to (spend|use|distribute|deliver|send|allocate)\b|"
+                          r"\b(is|are) (\w+ ){0,3}planning to\b|"
                           r"\b(is|are|am) (\w+ ){0,4}?going to (?!be (in|at)\b)\w+|"
                           r"\b(said|say|says) (they|it|he|she) will\b|"
                           r"^(so |and |but |ok )?will\b")),
@@ -224,7 +225,7 @@ _UNFOLDED_TYPES = (
     # "India's position on the Taliban": a stance, which only what someone said can give
     # ("what position does Hanafi hold", with no preposition, asks for a role).
     ("speech", re.compile(r"\b(position|stance|views?|attitude|opinion)\s+(on|at|towards?|"
-                          r"about|regarding)\b")),
+                          r"about|regarding|during|in)\b")),
     # "Which republic", singular, or "which countries, by name": places named, not
     # "former Soviet republics".
     ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b|"

@@ -35,6 +35,7 @@ FALLBACK_GAP = 0.15
 _NOT_NAMED = " the entry does not name"
 # Words that frame a "how much / how long" question rather than name what is measured.
 MONTH_STEMS = MONTHS | {stem(m) for m in MONTHS}
+_YES_NO = re.compile(r"^(?:so |and |but )?(?:did|does|do|was|were|is|are|has|have|had)\b")
 MEASURE_WORDS = frozenset(stem(w) for w in (
     "last long total exact exactly rough roughly approximately overall altogether number "
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
@@ -189,8 +190,10 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     missing = {t for t in query.entities if not target.mentions(t)}
     if query.numbers and not any(target.mentions(n) for n in query.numbers):
         missing |= query.numbers  # "2k or 20k?" needs one of its figures to be right
-    # "Worried since September": a month the entry and its paragraphs never name.
-    missing |= {t for t in query.tokens if t in MONTH_STEMS and not target.mentions(t)}
+    # "Worried since September": a month or weekday the entry and its paragraphs never name
+    # (but "was it on Tuesday?" is answered by the day it was).
+    if not _YES_NO.match(query.text):
+        missing |= {t for t in query.tokens if t in MONTH_STEMS and not target.mentions(t)}
     if "speech" in query.types:
         # "What did Pakistan say?": only an entry about something said, by whoever the
         # question names, can answer it.

@@ -304,9 +304,11 @@ def supplied_types(normalised_answer: str) -> frozenset[str]:
 # Answer types that must be matched exactly (the entry itself is about them).
 STRICT_TYPES = frozenset({"date", "percent", "reaction", "later", "exact", "else", "future",
                           "outcome", "source"})
-# Months: a question naming one asks about that month ("worried since September").
+# Months and weekdays: a question naming one asks about that day or month ("worried since
+# September", "the Tuesday statement").
 MONTHS = frozenset("january february march april may june july august september october "
-                   "november december".split())
+                   "november december monday tuesday wednesday thursday friday saturday "
+                   "sunday".split())
 
 # Words that mark a Latin-script question as English rather than transliterated Russian.
 ENGLISH_MARKERS = frozenset("""

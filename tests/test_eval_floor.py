@@ -21,23 +21,25 @@ DEV = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
 
 # (accuracy floor, wrong-answer ceiling) per question set, from `python -m bot eval`.
 FLOORS = {
-    "dev": (0.96, 0.02),        # measured 98.3%, wrong 0.0%
-    "tuning": (0.91, 0.015),    # measured 92.1%, wrong 0.9%
-    "heldout": (0.88, 0.0275),  # measured 89.7%, wrong 2.1% (docs/thresholds.md)
+    "dev": (0.98, 0.02),        # measured 100.0%, wrong 0.0%
+    "tuning": (0.925, 0.015),   # measured 93.7%, wrong 1.4%
+    "heldout": (0.925, 0.02),   # measured 93.9%, wrong 1.6% (docs/thresholds.md)
     "russian": (0.96, 0.02),    # measured 98.6%, wrong 0.0%
-    "near_misses": (0.89, 0.085),     # measured 90.5%, wrong 7.7% (adversarial, tuning only)
-    "more_questions": (0.78, 0.035),  # measured 80.0%, wrong 3.1% (tuning only)
-    "fresh_questions": (0.73, 0.05),  # measured 74.7%, wrong 4.4% (blind; tuning only from now)
-    "regional_chat_questions": (0.76, 0.035),   # measured 77.8%, wrong 2.8% (tuning only)
-    "careful_reader_questions": (0.62, 0.035),  # measured 64.0%, wrong 2.5% (tuning only)
-    "student_questions": (0.83, 0.04),      # measured 85.0%, wrong 3.5% (tuning only)
-    "group_chat_questions": (0.80, 0.04),   # measured 82.5%, wrong 3.2% (tuning only)
-    "everyday_questions": (0.83, 0.035),    # measured 84.8%, wrong 3.0% (tuning only)
-    "regional_russian_questions": (0.86, 0.03),  # measured 88.2%, wrong 2.2% (tuning only)
-    "classroom_questions": (0.85, 0.045),   # measured 87.2%, wrong 3.8% (tuning only)
-    "adversarial_questions": (0.80, 0.06),  # measured 82.5%, wrong 5.2% (tuning only)
-    "news_channel_questions": (0.86, 0.045),  # measured 88.8%, wrong 4.0% (tuning only)
-    "professional_questions": (0.79, 0.03),   # measured 81.2%, wrong 2.0% (tuning only)
+    # Tuning-only sets (tests/data/tuning), each written blind from the article:
+    "near_misses": (0.92, 0.07),                # measured 93.2%, wrong 6.3% (adversarial)
+    "more_questions": (0.865, 0.03),            # measured 87.8%, wrong 2.5%
+    "fresh_questions": (0.855, 0.025),          # measured 86.9%, wrong 1.6%
+    "regional_chat_questions": (0.92, 0.025),   # measured 93.5%, wrong 1.8%
+    "careful_reader_questions": (0.91, 0.02),   # measured 92.5%, wrong 1.2%
+    "student_questions": (0.94, 0.025),         # measured 95.2%, wrong 2.0%
+    "group_chat_questions": (0.96, 0.02),       # measured 97.5%, wrong 1.0%
+    "everyday_questions": (0.935, 0.02),        # measured 95.0%, wrong 1.2%
+    "regional_russian_questions": (0.965, 0.015),  # measured 98.0%, wrong 0.5%
+    "classroom_questions": (0.95, 0.025),       # measured 96.5%, wrong 2.0%
+    "adversarial_questions": (0.84, 0.035),     # measured 85.5%, wrong 3.0%
+    "news_channel_questions": (0.91, 0.025),    # measured 92.5%, wrong 2.0%
+    "professional_questions": (0.855, 0.02),    # measured 87.0%, wrong 1.2%
+    "blind_check_questions": (0.85, 0.025),     # measured 86.6%, wrong 1.9% (never tuned on)
 }
 
 
@@ -72,12 +74,7 @@ def test_split_floor(index, corpus, split):
     check(evaluate([c for c in corpus if c.split == split], index), split)
 
 
-@pytest.mark.parametrize("name", ["near_misses", "more_questions", "fresh_questions",
-                                  "regional_chat_questions", "careful_reader_questions",
-                                  "student_questions", "group_chat_questions",
-                                  "everyday_questions", "regional_russian_questions",
-                                  "classroom_questions", "adversarial_questions",
-                                  "news_channel_questions", "professional_questions"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in TUNING.glob("*.yaml")))
 def test_tuning_only_set_floor(index, name):
     cases = load_cases([TUNING / f"{name}.yaml"])
     assert {c.split for c in cases} == {"tuning"} and len(cases) >= 200

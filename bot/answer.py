@@ -206,17 +206,17 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # are places, people and organisations can tell.
     # "Which republic" wants one named; "which countries" takes "Central Asian countries".
     named = target.answer_names if "one_place" in query.types else target.answer_entities
-    countries = index.synonyms.country_tokens
+    synonyms = index.synonyms
+    countries = synonyms.country_tokens
     if "province" in query.types or ("subplace" in query.types and query.entities & countries):
         # "Which city in Turkey", "which northern provinces": no country is the place asked.
         named = named - countries
-    if "province" in query.types and not named & index.synonyms.place_tokens:
+    if "province" in query.types and not named & synonyms.place_tokens:
         missing |= {f"a place{_NOT_NAMED}"}
-    synonyms = index.synonyms
+    # "Which officials" takes whose they were: any person, place or organisation.
     for kind, tokens in (("placename", synonyms.place_tokens),
                          ("name", synonyms.person_tokens),
-                         ("whose", synonyms.person_tokens | synonyms.place_tokens
-                          | synonyms.organisation_tokens),
+                         ("whose", synonyms.entity_tokens),
                          ("orgname", synonyms.organisation_tokens)):
         if kind in query.types and tokens and not (named & tokens) - query.entities:
             missing |= {f"a {_NAMED[kind]}{_NOT_NAMED}"}

@@ -44,6 +44,10 @@ _HAS_DIGIT = re.compile(r"\d")
 _COMPARED = re.compile(r"\b(?:more than|over|less than|under|at least|fewer than|above|below|"
                        r"около|более|больше|меньше|свыше) (\S*\d\S*)")
 _PREFIX = 5
+# "What did Turkey offer", "did the US agree": the subject of a question (but "how does the
+# AFP story describe" is about the story).
+_ACTOR = re.compile(r"^(?:(?:what|how|why|when|where) )?(?:did|does|do|has|have|had|will|would)"
+                    r" (?:the )?(\w+)(?! (?:story|article|report|piece|text|news)\b)")
 COMMON_POSTINGS = 2000  # words in more wordings than this only rescore candidates
 GENERAL_WEIGHT_SCALE = 0.75  # weight of an unused English word per power of ten rarer
 SHORTLIST = 80            # wordings rescored in full per question (by shared-word weight)
@@ -88,6 +92,7 @@ class Target:
     types: frozenset[str] = frozenset()
     answer_entities: frozenset[str] = frozenset()  # people, countries ... its answer names
     answer_names: frozenset[str] = frozenset()  # ... less those that only describe others
+    actors: frozenset[str] = frozenset()  # who its wordings have acting ("did *X* go ...")
 
     def mentions(self, token: str) -> bool:
         """Whether the target or a paragraph it cites uses ``token``."""
@@ -172,9 +177,13 @@ class Index:
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)
+            # Who acts in it is whoever its own wordings have acting ("did the Taliban go to
+            # Turkey": the Taliban, not Turkey).
+            actors = {a for q in entry.questions if (a := self.actor(self.fold(q)[0]))}
             self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
                                              self._types.setdefault(types_key, types_key),
-                                             named, _named(answer_words, named)))
+                                             named, _named(answer_words, named),
+                                             frozenset(actors)))
         for slug, article in kb.articles.items():
             for number, paragraph in enumerate(article.paragraphs, 1):
                 for i, (start, end) in enumerate(sentence_spans(paragraph), 1):
@@ -224,6 +233,14 @@ class Index:
         self._sentence_postings = self._invert(self._sentence_wordings)
 
     # -- preparation -------------------------------------------------------------------
+    def actor(self, folded: str) -> str | None:
+        """The person, country or body a folded question has acting ("what did *turkey*
+        offer"), or None."""
+        match = _ACTOR.match(folded)
+        if match and match.group(1) in self.synonyms.entity_tokens:
+            return match.group(1)
+        return None
+
     def fold(self, text: str) -> tuple[str, tuple[Fired, ...]]:
         """Normalise ``text`` with aliases folded into canonical tokens."""
         return self.synonyms.fold(clean(text))

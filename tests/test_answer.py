@@ -339,6 +339,35 @@ def test_specifics_the_article_never_gives_are_declined(index, question):
     assert not result.answered, (result.entry, result.explanation.reason)
 
 
+@pytest.mark.parametrize("question", [
+    "what did turkey hand the taliban when they came",  # the Taliban went to Turkey
+    "what has the UN said about holding the donor conference",  # the nations called for it
+    "will the US foot the bill for reconstruction",  # the nations said it should
+    "did the US-led force agree to fund the rebuilding",
+])
+def test_someone_the_entry_mentions_but_has_do_nothing_is_not_its_subject(index, question):
+    result = answer(question, index)
+    assert not result.answered, (result.entry, result.explanation.reason)
+    assert "as the one acting" in result.explanation.reason
+
+
+@pytest.mark.parametrize(("question", "entry"), [
+    ("did the taliban travel to turkey", "taliban-turkey-trip"),
+    ("has moscow hosted the taliban before", "russia-hosted-taliban"),
+    ("did brussels pledge aid", "eu-aid-pledge"),
+    ("how does the afp story describe the taliban", "who-are-taliban"),  # the story, not AFP
+])
+def test_whoever_the_entry_has_acting_is_still_answered(index, question, entry):
+    assert answer(question, index).entry == entry
+
+
+def test_the_one_acting_is_the_subject_of_the_question(index):
+    assert index.actor(index.parse("What did Turkey offer the Taliban?").text) == "turkey"
+    assert index.actor(index.parse("did the US agree to pay").text) == "united_states"
+    assert index.actor(index.parse("why did they travel to Turkey").text) is None
+    assert index.actor(index.parse("how does the AFP report describe them").text) is None
+
+
 @pytest.mark.parametrize(("question", "reaction"), [
     ("did the taliban accept the conditions", True),
     ("how did the taliban respond to the demands", True),

@@ -26,16 +26,26 @@ from bot.lexicon import (
     meta_intent,
     stem,
 )
-from bot.matcher import Index, Query, Scored
+from bot.matcher import Index, Query, Scored, describing
 from bot.normalise import clean, normalise, strip_address
 from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
 FALLBACK_GAP = 0.15
 _NOT_NAMED = " the entry does not name"
-# Words that frame a "how much / how long" question rather than name what is measured.
 MONTH_STEMS = MONTHS | {stem(m) for m in MONTHS}
+# A why-wording asking why something matters ("why does liquidity matter") answers that,
+# not why it happens ("why is Afghanistan running out of cash") ...
+_MATTERS = (r"matters?|mattered|important|importance|crucial|significant|significance|"
+            r"big deal")
+_WHY_IT_MATTERS = re.compile(rf"\b({_MATTERS})\b", re.IGNORECASE)
+# ... though a question about why someone cares, brings it up or worries may ask it.
+_ABOUT_WHY_IT_MATTERS = re.compile(
+    rf"\b({_MATTERS}|care|cares|cared|worr\w*|concern\w*|bring\w* up|brought up|rais\w*|"
+    r"mention\w*|talk\w*|spoke|speak\w*|say|said|think\w*|point|warn\w*|problem\w*|"
+    r"stress\w*|emphasi\w*|focus\w*)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^(?:so |and |but )?(?:did|does|do|was|were|is|are|has|have|had)\b")
+# Words that frame a "how much / how long" question rather than name what is measured.
 MEASURE_WORDS = frozenset(stem(w) for w in (
     "last long total exact exactly rough roughly approximately overall altogether number "
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
@@ -196,6 +206,10 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
         missing |= {t for t in query.tokens if t in MONTH_STEMS and not target.mentions(t)}
     # "What did Turkey offer the Taliban": an entry where the Taliban travel to Turkey
     # mentions Turkey but has it do nothing.
+    if "reason" in query.types and _WHY_IT_MATTERS.search(scored.wording) and \
+            not _ABOUT_WHY_IT_MATTERS.search(query.raw):
+        # "Why does liquidity matter" says why it matters, not why there is too little.
+        missing |= {"a question about why something happens, not why it matters"}
     actor = index.actor(query.text) if target.entry is not None else None
     if actor and actor not in target.actors:
         missing |= {f"{actor} as the one acting"}
@@ -212,6 +226,11 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # "Which republic" wants one named; "which countries" takes "Central Asian countries".
     named = target.answer_names if "one_place" in query.types else target.answer_entities
     synonyms = index.synonyms
+    if "one_place" in query.types and target.entry is not None and \
+            describing(query.text.split(), target.answer_entities - target.answer_names):
+        # "Which ex-Soviet states, by name": an answer that only describes them ("the
+        # ex-Soviet states bordering Afghanistan") names none, whatever else it names.
+        missing |= {f"a place{_NOT_NAMED}"}
     countries = synonyms.country_tokens
     if "province" in query.types or ("subplace" in query.types and query.entities & countries):
         # "Which city in Turkey", "which northern provinces": no country is the place asked.

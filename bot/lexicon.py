@@ -154,7 +154,10 @@ _ANSWER_TYPES = (
     ("whose", re.compile(rf"\bwhich (?:(?:{_GENERIC}) ){{0,2}}(?:{_GROUP_OF_PEOPLE})\b")),
     # "Which city / provinces / states": only an answer naming a place can give it.
     ("placename", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS}|cities|provinces|"
-                             r"regions|states|countries|republics)\b")),
+                             r"regions|states|countries|republics)\b|"
+                             # "Name the former Soviet republics" ("name" folds to "list")
+                             r"^(?:please )?list (?:the |all |all the )?(?:\S+ ){0,2}?"
+                             r"(?:country|countries|states|republics|cities|provinces|regions)\b")),
     # What happened after the article, or will: no entry can know it.
     # ("After the talks" and "take place" are left out: the article reports the day's
     # statement "later Wednesday", and "when did the talks take place" is about them.)
@@ -229,6 +232,8 @@ _UNFOLDED_TYPES = (
     # "Which republic", singular, or "which countries, by name": places named, not
     # "former Soviet republics".
     ("one_place", re.compile(rf"\bwhich (?:\S+ ){{0,2}}?(?:{_PLACE_NOUNS})\b|"
+                             r"^(?:please )?(?:name|list) (?:the |all |all the )?(?:\S+ ){0,3}?"
+                             r"(?:cities|provinces|regions|states|countries|republics)\b|"
                              r"\bwhich (?:\S+ ){0,3}?(?:cities|provinces|regions|states|"
                              r"countries|republics)\b.*\b(?:by name|name them|names?|exactly|"
                              r"specifically)\b")),

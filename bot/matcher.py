@@ -15,6 +15,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import itemgetter
 from sys import intern
 
@@ -129,10 +130,22 @@ _DESCRIBED = frozenset("country republics countries states nations neighbor neig
                        .split())
 
 
+# "The ex-Soviet states bordering Afghanistan": Afghanistan only says which states.
+_LOCATING = frozenset("bordering neighbouring neighboring neighbor near around".split())
+
+
+def describing(words: list[str], entities: frozenset[str]) -> frozenset[str]:
+    """The ``entities`` among ``words`` that describe the places after them ("*Central
+    Asian* countries")."""
+    return frozenset(w for w, after in pairwise(words)
+                     if w in entities and after in _DESCRIBED)
+
+
 def _named(words: list[str], entities: frozenset[str]) -> frozenset[str]:
     """The ``entities`` among ``words``, less those that only describe other places."""
     return frozenset(w for i, w in enumerate(words) if w in entities
-                     and (i + 1 == len(words) or words[i + 1] not in _DESCRIBED))
+                     and (i + 1 == len(words) or words[i + 1] not in _DESCRIBED)
+                     and (i == 0 or words[i - 1] not in _LOCATING))
 
 
 class Index:

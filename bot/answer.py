@@ -32,6 +32,7 @@ from bot.phrases import phrase
 
 MAX_QUESTION_CHARS = 1000
 FALLBACK_GAP = 0.15
+WHY_GIVES_WAY = 0.05  # how close a plain wording must score to beat a why-wording (yes/no)
 _NOT_NAMED = " the entry does not name"
 MONTH_STEMS = MONTHS | {stem(m) for m in MONTHS}
 # A why-wording asking why something matters ("why does liquidity matter") answers that,
@@ -44,6 +45,7 @@ _ABOUT_WHY_IT_MATTERS = re.compile(
     rf"\b({_MATTERS}|care|cares|cared|worr\w*|concern\w*|bring\w* up|brought up|rais\w*|"
     r"mention\w*|talk\w*|spoke|speak\w*|say|said|think\w*|point|warn\w*|problem\w*|"
     r"stress\w*|emphasi\w*|focus\w*)\b", re.IGNORECASE)
+_WHY_WORDING = re.compile(r"^\W*(why|how come)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^(?:so |and |but )?(?:did|does|do|was|were|is|are|has|have|had)\b")
 # Words that frame a "how much / how long" question rather than name what is measured.
 MEASURE_WORDS = frozenset(stem(w) for w in (
@@ -326,6 +328,19 @@ def _features(query: Query, scored: Scored, score: float, runner: float,
     }
 
 
+def _prefer_plain_wordings(ranked: list[Scored], mismatches: list[frozenset[str]]) -> None:
+    """"Did they call for a donor conference?" is not "why did they call for one": where a
+    plain wording of another entry scores nearly as well, a why-wording gives way to it."""
+    for i, scored in enumerate(ranked):
+        if mismatches[i] or not _WHY_WORDING.match(scored.wording):
+            continue
+        if any(not missing and other.target is not scored.target
+               and not _WHY_WORDING.match(other.wording)
+               and other.score >= scored.score - WHY_GIVES_WAY
+               for other, missing in zip(ranked, mismatches, strict=True)):
+            mismatches[i] = frozenset({"a yes/no question, where the entry answers why"})
+
+
 def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
     query = index.parse(question)
     ranked = index.rank(query, limit=8, weights=thresholds.weights)
@@ -334,6 +349,8 @@ def _answer_one(question: str, index: Index, thresholds: Thresholds) -> Answer:
         return _decline(question, index, ranked, language, thresholds,
                         _explain(query, ranked, None, thresholds, "no content words"))
     mismatches = [_mismatch(query, s, index) for s in ranked]
+    if "reason" not in query.types and _YES_NO.match(query.text):
+        _prefer_plain_wordings(ranked, mismatches)
     candidates = [(_adjusted(query, s, index, thresholds), s)
                   for s, missing in zip(ranked, mismatches, strict=True) if not missing]
     candidates.sort(key=lambda pair: -pair[0])

@@ -367,6 +367,18 @@ def test_whoever_the_entry_has_acting_is_still_answered(index, question, entry):
 
 
 @pytest.mark.parametrize(("question", "entry"), [
+    # a why-wording of the aid call ("why did the nations ask for a UN donor conference")
+    # scores as well, but a yes/no question asks whether, not why
+    ("did the ten countries want a UN donor conference", "un-donor-conference"),
+    ("did the participating nations call for a UN donor conference", "un-donor-conference"),
+    # ... and where no plain wording comes close, the why-wording's entry still answers
+    ("did kabulov say punishing the government punishes the people", "kabulov-punish-quote"),
+])
+def test_a_yes_no_question_prefers_a_plain_wording_to_a_why_wording(index, question, entry):
+    assert answer(question, index).entry == entry
+
+
+@pytest.mark.parametrize(("question", "entry"), [
     ("why does le drian think liquidity matters so much", "le-drian-liquidity-warning"),
     ("why did le drian bring up liquidity", "le-drian-liquidity-warning"),
     ("why is afghanistan running out of cash", None),  # why it happens, not why it matters

@@ -41,6 +41,7 @@ FLOORS = {
     "professional_questions": (0.855, 0.02),    # measured 86.8%, wrong 1.2%
     "blind_check_questions": (0.85, 0.025),     # measured 86.6%, wrong 2.2% (never tuned on)
     "followers_questions": (0.835, 0.025),      # measured 85.0%, wrong 1.8%
+    "phone_questions": (0.80, 0.035),           # measured 81.5%, wrong 3.0%
 }
 
 

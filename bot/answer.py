@@ -53,7 +53,9 @@ MEASURE_WORDS = frozenset(stem(w) for w in (
     "figure one two three four five six seven eight nine ten eleven twelve twenty dozen "
     "hundred thousand million billion worth value ago sum estimate estimated approx "
     # "how long were troops stationed there": being somewhere, said another way
-    "stationed deployed based presence present decade decades").split()) | {
+    "stationed deployed based presence present decade decades "
+    # "how many lost their homes back then"
+    "back then there time").split()) | {
     # synonym groups, kept whole rather than stemmed: "combined", "roughly"
     "consolidated", "nearly"}
 

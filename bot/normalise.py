@@ -45,12 +45,21 @@ _CHAT_SPELLINGS = {
 _CHAT_WORD = re.compile(r"\b(?:{})\b".format("|".join(_CHAT_SPELLINGS)))
 
 
+# "2 qs:", "quick question -", "q:" before the question itself.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:\d|one|two|three|a couple of|couple of|a few|few|quick|small|random)\s+)?"
+    r"(?:qs|q's|questions?|q)\b\s*(?:[:\-\u2013\u2014,.!?]+\s*|"
+    r"(?=(?:who|what|when|where|why|how|which|did|does|do|is|was|are|were)\b))",
+    re.IGNORECASE)
+
+
 def strip_address(text: str) -> str:
-    """Remove a leading ``/ask``, ``/ask@bot`` or ``@bot`` so only the question is left."""
+    """Remove a leading ``/ask``, ``/ask@bot`` or ``@bot``, and a lead-in such as "2 qs:",
+    so only the question is left."""
     previous = None
     while previous != text:
         previous = text
-        text = _ADDRESS.sub("", text, count=1)
+        text = _LEAD_IN.sub("", _ADDRESS.sub("", text, count=1), count=1)
     return text.strip()
 
 

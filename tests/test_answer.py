@@ -379,6 +379,14 @@ def test_a_yes_no_question_prefers_a_plain_wording_to_a_why_wording(index, quest
 
 
 @pytest.mark.parametrize(("question", "entry"), [
+    # "back then" frames the figure, like "roughly" or "in total"
+    ("how many afghans were driven from their homes back then", "soviet-war-displaced"),
+])
+def test_words_that_frame_a_figure_ask_nothing_of_their_own(index, question, entry):
+    assert answer(question, index).entry == entry
+
+
+@pytest.mark.parametrize(("question", "entry"), [
     ("why does le drian think liquidity matters so much", "le-drian-liquidity-warning"),
     ("why did le drian bring up liquidity", "le-drian-liquidity-warning"),
     ("why is afghanistan running out of cash", None),  # why it happens, not why it matters

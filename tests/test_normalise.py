@@ -47,6 +47,13 @@ def test_normalise(raw, expected):
         ("/ask", ""),
         ("/asking for a friend", "/asking for a friend"),
         ("who is @talks_test_bot", "who is @talks_test_bot"),
+        # a lead-in before the question ("2 qs:" once read as the figure 2)
+        ("@talks_test_bot 2 qs: who is Hanafi and what did he say",
+         "who is Hanafi and what did he say"),
+        ("quick question - who is Hanafi?", "who is Hanafi?"),
+        ("q: who is Putin", "who is Putin"),
+        ("questions about the Taliban?", "questions about the Taliban?"),
+        ("Qatar?", "Qatar?"),
     ],
 )
 def test_strip_address(raw, expected):

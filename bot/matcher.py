@@ -403,7 +403,9 @@ class Index:
                      is_cyrillic(cleaned),
                      answer_types(text, normalise(cleaned),
                                   names_person=bool(entities & self.synonyms.person_tokens)),
-                     frozenset(self.term(w) for _, b in corrections for w in b.split()))
+                     # ("served" put onto "serves" is the same word, not a repair)
+                     frozenset(self.term(w) for a, b in corrections
+                               if self.term(a) != self.term(b) for w in b.split()))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
              weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:

@@ -42,6 +42,7 @@ FLOORS = {
     "blind_check_questions": (0.85, 0.025),     # measured 86.6%, wrong 2.2% (never tuned on)
     "followers_questions": (0.835, 0.025),      # measured 85.0%, wrong 1.8%
     "phone_questions": (0.80, 0.035),           # measured 81.5%, wrong 3.0%
+    "second_language_questions": (0.835, 0.02),  # measured 85.0%, wrong 1.0%
 }
 
 

@@ -218,6 +218,9 @@ _ANSWER_TYPES = (
 )
 
 
+_WHERE_IN_TEXT = re.compile(r"\bwhere (?:does|did|do) (?:it|the (?:article|story|text|report|"
+                            r"piece)) (?:say|says|mention|state|talk about)\b|"
+                            r"\bwhere in the (?:article|story|text|report|piece)\b")
 _REPORTED = re.compile(r"\b(article|story|report|text|piece|news|статье|статья|"
                        r"(?<=does )it|(?<=did )it)\s+"
                        r"(say|says|said|tell|tells|describe|describes|говорит|сказано)\b")
@@ -268,8 +271,9 @@ def answer_types(normalised: str, unfolded: str = "", *, names_person: bool = Tr
     ``unfolded`` is the same question before synonyms were folded, when there is one;
     ``names_person`` says whether folding found a person in it.
     """
-    normalised = _REPORTED.sub(" ", normalised)  # "what does the article say": not speech
-    unfolded = _REPORTED.sub(" ", unfolded)
+    # "What does the article say": not speech; "where does it say that": no place asked.
+    normalised = _REPORTED.sub(" ", _WHERE_IN_TEXT.sub(" ", normalised))
+    unfolded = _REPORTED.sub(" ", _WHERE_IN_TEXT.sub(" ", unfolded))
     # Both readings count: folding can swallow the question ("how many times" is an alias),
     # except for a name, which a role folded into a person supplies ("who is the Kremlin's
     # envoy" is "who is Kabulov").

@@ -424,6 +424,15 @@ def test_what_the_article_says_is_no_question_about_a_speaker(index, question, s
     assert ("speech" in index.parse(question).types) is speech
 
 
+@pytest.mark.parametrize(("question", "place"), [
+    ("russia wants everyone to help afghans, where does it say that", False),
+    ("where in the article does it mention drugs", False),
+    ("where did le drian say this", True),  # the French senate
+])
+def test_where_the_article_says_something_is_no_question_about_a_place(index, question, place):
+    assert ("place" in index.parse(question).types) is place
+
+
 @pytest.mark.parametrize(("question", "time"), [
     ("what did lavrov complain about when he spoke to the meeting", False),
     ("un donor conference when they want it", True),

@@ -40,15 +40,16 @@ _NUMBER_WITH_UNIT = re.compile(r"\b(\d+(?:_\d+)?)(?:(k)|\s?(bn|bln|mln|mn|млр
 _CHAT_SPELLINGS = {
     "wat": "what", "wats": "whats", "wut": "what", "wht": "what", "whn": "when", "wen": "when",
     "whr": "where", "wher": "where", "hw": "how", "abt": "about", "wich": "which", "w": "with",
-    "wit": "with", "mny": "many", "sai": "say",
+    "wit": "with", "mny": "many", "sai": "say", "n": "and",
 }
 _CHAT_WORD = re.compile(r"\b(?:{})\b".format("|".join(_CHAT_SPELLINGS)))
 
 
-# "2 qs:", "quick question -", "q:" before the question itself.
+# "2 qs:", "quick question -", "quick one:", "q:" before the question itself.
 _LEAD_IN = re.compile(
-    r"^\s*(?:(?:\d|one|two|three|a couple of|couple of|a few|few|quick|small|random)\s+)?"
-    r"(?:qs|q's|questions?|q)\b\s*(?:[:\-\u2013\u2014,.!?]+\s*|"
+    r"^\s*(?:(?:quick|small|random|another|last) one|"
+    r"(?:(?:\d|one|two|three|a couple of|couple of|a few|few|quick|small|random)\s+)?"
+    r"(?:qs|q's|questions?|q))\b\s*(?:[:\-\u2013\u2014,.!?]+\s*|"
     r"(?=(?:who|what|when|where|why|how|which|did|does|do|is|was|are|were)\b))",
     re.IGNORECASE)
 

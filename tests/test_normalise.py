@@ -19,6 +19,8 @@ from bot.normalise import clean, normalise, strip_address
         ("2k fighters", "2 thousand fighters"),
         ("2 k fighters", "2 k fighters"),  # a spaced "k" is too often something else
         ("wht did he say abt it, whn?", "what did he say about it when"),
+        ("how long did troops stay n when did the taliban take over",
+         "how long did troops stay and when did the taliban take over"),
         ("how mny fighters did putin sai", "how many fighters did putin say"),
         ("imo games but @talksbot what did lavrov say", "imo games but what did lavrov say"),
         ("email me@example.com", "email me example com"),  # an address is not a mention
@@ -52,6 +54,9 @@ def test_normalise(raw, expected):
          "who is Hanafi and what did he say"),
         ("quick question - who is Hanafi?", "who is Hanafi?"),
         ("q: who is Putin", "who is Putin"),
+        ("quick one: which countries were there", "which countries were there"),
+        ("one of the ministers said what", "one of the ministers said what"),
+        ("one-line summary", "one-line summary"),
         ("questions about the Taliban?", "questions about the Taliban?"),
         ("Qatar?", "Qatar?"),
     ],

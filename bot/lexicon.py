@@ -166,6 +166,7 @@ _ANSWER_TYPES = (
                          r"previous (round|session)|previous (moscow|russia) (talks|meeting|visit)|"
                          r"by (the )?(winter|spring|summer|autumn|end of (the )?(year|month))|"
                          r"since then|so far|"
+                         r"since (the|these|those|that) (talks|meeting|gathering)|"
                          r"в итоге|с тех пор)\b"
                          r"|\bwill\b.*\bafter (the|these|this|that) (\w+ )?"
                          r"(talks|meeting|gathering)\b"

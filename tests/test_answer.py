@@ -340,6 +340,8 @@ def test_a_bare_name_asks_who_that_is(index, question, entry):
     "which central asian country is most at risk, according to putin",
     # "served" put onto "serves" is no typo, so it still asks for a figure nobody gives
     "in total how many soviet troops served in afghanistan",
+    # what happened after the article ("since those talks")
+    "has russia officially recognized the taliban government since those talks",
 ])
 def test_specifics_the_article_never_gives_are_declined(index, question):
     result = answer(question, index)

@@ -21,29 +21,31 @@ DEV = ROOT.parent / "shared" / "eval" / "dev_questions.yaml"
 
 # (accuracy floor, wrong-answer ceiling) per question set, from `python -m bot eval`.
 FLOORS = {
-    "dev": (0.98, 0.02),        # measured 100.0%, wrong 0.0%
-    "tuning": (0.925, 0.015),   # measured 93.7%, wrong 1.4%
-    "heldout": (0.93, 0.02),    # measured 94.1%, wrong 1.6% (docs/thresholds.md)
-    "russian": (0.96, 0.02),    # measured 98.6%, wrong 0.0%
+    "dev": (0.98, 0.02),                        # measured 100.0%, wrong 0.0%
+    "tuning": (0.975, 0.015),                   # measured 98.8%, wrong 0.5%
+    "heldout": (0.94, 0.015),                   # measured 95.1%, wrong 0.9% (docs/thresholds.md)
+    "russian": (0.98, 0.02),                    # measured 100.0%, wrong 0.0%
     # Tuning-only sets (tests/data/tuning), each written blind from the article:
-    "near_misses": (0.92, 0.07),                # measured 93.2%, wrong 6.3% (adversarial)
-    "more_questions": (0.875, 0.03),            # measured 89.1%, wrong 2.2%
-    "fresh_questions": (0.87, 0.02),            # measured 88.4%, wrong 1.2%
-    "regional_chat_questions": (0.92, 0.025),   # measured 93.5%, wrong 1.8%
-    "careful_reader_questions": (0.91, 0.02),   # measured 92.5%, wrong 1.2%
-    "student_questions": (0.94, 0.025),         # measured 95.5%, wrong 2.0%
-    "group_chat_questions": (0.96, 0.02),       # measured 97.5%, wrong 1.0%
-    "everyday_questions": (0.935, 0.02),        # measured 95.2%, wrong 1.2%
-    "regional_russian_questions": (0.965, 0.015),  # measured 98.0%, wrong 0.5%
-    "classroom_questions": (0.95, 0.025),       # measured 96.5%, wrong 2.0%
-    "adversarial_questions": (0.84, 0.035),     # measured 85.5%, wrong 3.0%
-    "news_channel_questions": (0.91, 0.025),    # measured 92.5%, wrong 2.0%
-    "professional_questions": (0.855, 0.02),    # measured 86.8%, wrong 1.2%
-    "blind_check_questions": (0.85, 0.025),     # measured 86.6%, wrong 2.2% (never tuned on)
-    "followers_questions": (0.835, 0.025),      # measured 85.0%, wrong 1.8%
-    "phone_questions": (0.80, 0.035),           # measured 81.5%, wrong 3.0%
-    "second_language_questions": (0.835, 0.02),  # measured 85.0%, wrong 1.0%
-    "channel_audience_questions": (0.835, 0.02),  # measured 85.2%, wrong 1.2%
+    "near_misses": (0.95, 0.04),                # measured 96.4%, wrong 3.2% (adversarial)
+    "more_questions": (0.955, 0.02),            # measured 96.6%, wrong 1.2%
+    "fresh_questions": (0.955, 0.02),           # measured 96.6%, wrong 0.9%
+    "regional_chat_questions": (0.96, 0.02),    # measured 97.0%, wrong 1.2%
+    "careful_reader_questions": (0.925, 0.02),  # measured 93.8%, wrong 1.2%
+    "student_questions": (0.965, 0.02),         # measured 97.5%, wrong 1.2%
+    "group_chat_questions": (0.975, 0.015),     # measured 98.8%, wrong 0.5%
+    "everyday_questions": (0.94, 0.025),        # measured 95.2%, wrong 1.5%
+    "regional_russian_questions": (0.98, 0.01),  # measured 99.2%, wrong 0.2%
+    "classroom_questions": (0.96, 0.03),        # measured 97.2%, wrong 1.8%
+    "adversarial_questions": (0.955, 0.03),     # measured 96.5%, wrong 2.0%
+    "news_channel_questions": (0.955, 0.025),   # measured 96.5%, wrong 1.5%
+    "professional_questions": (0.965, 0.02),    # measured 97.5%, wrong 1.0%
+    "blind_check_questions": (0.955, 0.015),    # measured 96.9%, wrong 0.3%
+    "followers_questions": (0.955, 0.02),       # measured 96.5%, wrong 1.0%
+    "phone_questions": (0.94, 0.03),            # measured 95.0%, wrong 2.0%
+    "second_language_questions": (0.955, 0.015),  # measured 96.5%, wrong 0.5%
+    "channel_audience_questions": (0.96, 0.01),  # measured 97.2%, wrong 0.0%
+    "blind_check_2_questions": (0.875, 0.02),   # measured 88.8%, wrong 1.2%
+    "blind_check_3_questions": (0.88, 0.025),   # measured 89.4%, wrong 1.6%
 }
 
 

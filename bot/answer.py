@@ -208,15 +208,14 @@ def _mismatch(query: Query, scored: Scored, index: Index) -> frozenset[str]:
     # (but "was it on Tuesday?" is answered by the day it was).
     if not _YES_NO.match(query.text):
         missing |= {t for t in query.tokens if t in MONTH_STEMS and not target.mentions(t)}
-    # "What did Turkey offer the Taliban": an entry where the Taliban travel to Turkey
-    # mentions Turkey but has it do nothing.
     if "reason" in query.types and _WHY_IT_MATTERS.search(scored.wording) and \
             not _ABOUT_WHY_IT_MATTERS.search(query.raw):
         # "Why does liquidity matter" says why it matters, not why there is too little.
         missing |= {"a question about why something happens, not why it matters"}
-    actor = index.actor(query.text) if target.entry is not None else None
-    if actor and actor not in target.actors:
-        missing |= {f"{actor} as the one acting"}
+    # "What did Turkey offer the Taliban": an entry where the Taliban travel to Turkey
+    # mentions Turkey but has it do nothing.
+    if query.actor and target.entry is not None and query.actor not in target.actors:
+        missing |= {f"{query.actor} as the one acting"}
     if "speech" in query.types:
         # "What did Pakistan say?": only an entry about something said, by whoever the
         # question names, can answer it.

@@ -70,6 +70,7 @@ class Query:
     cyrillic: bool
     types: frozenset[str] = frozenset()
     repaired: frozenset[str] = frozenset()
+    actor: str | None = None  # whom it has acting: "what did *Turkey* offer"
 
     @property
     def informative(self) -> bool:
@@ -122,6 +123,7 @@ class _Wording:
     joined: str              # " ".join(tokens): what the character similarity compares
     language: str
     types: frozenset[str] = frozenset()  # what it asks for: reason, time, quantity ...
+    actor: str | None = None  # whom it has acting ("did *the Taliban* go ...")
 
 
 # "Former Soviet republics", "Central Asian countries": a name that only describes the
@@ -172,11 +174,16 @@ class Index:
             body = [entry.answer, entry.answer_ru] + [c.text for c in entry.citations]
             vocabulary: set[str] = set()
             types: set[str] = set()
+            actors: set[str] = set()
             target = len(self.entry_targets)
             for text, language in texts:
                 wording = self._wording(target, text, language, raw_vocabulary)
                 vocabulary.update(wording.tokens)
                 types |= wording.types - ANSWER_ONLY_TYPES
+                if wording.actor:
+                    # Who acts in it is whoever its own wordings have acting ("did the
+                    # Taliban go to Turkey": the Taliban, not Turkey).
+                    actors.add(wording.actor)
                 self._wordings.append(wording)
             for text in body:
                 vocabulary |= self._stems(self.fold(text)[0], raw_vocabulary)
@@ -190,9 +197,6 @@ class Index:
             cited = tuple(dict.fromkeys(paragraph_tokens[(c.article, c.paragraph)]
                                         for c in entry.citations))
             types_key = frozenset(types)
-            # Who acts in it is whoever its own wordings have acting ("did the Taliban go to
-            # Turkey": the Taliban, not Turkey).
-            actors = {a for q in entry.questions if (a := self.actor(self.fold(q)[0]))}
             self.entry_targets.append(Target(entry.id, entry, None, frozenset(vocabulary), cited,
                                              self._types.setdefault(types_key, types_key),
                                              named, _named(answer_words, named),
@@ -276,7 +280,7 @@ class Index:
         asks = answer_types(folded, normalise(text),
                             names_person=not stems.isdisjoint(self.synonyms.person_tokens))
         return _Wording(target, text, tokens, " ".join(tokens), language,
-                        self._types.setdefault(asks, asks))
+                        self._types.setdefault(asks, asks), self.actor(folded))
 
     def _weights(self) -> dict[str, float]:
         document_frequency: dict[str, int] = defaultdict(int)
@@ -405,7 +409,8 @@ class Index:
                                   names_person=bool(entities & self.synonyms.person_tokens)),
                      # ("served" put onto "serves" is the same word, not a repair)
                      frozenset(self.term(w) for a, b in corrections
-                               if self.term(a) != self.term(b) for w in b.split()))
+                               if self.term(a) != self.term(b) for w in b.split()),
+                     self.actor(text))
 
     def rank(self, query: Query, *, limit: int = 5, sentences: bool = False,
              weights: tuple[float, float, float] = DEFAULT_WEIGHTS) -> list[Scored]:

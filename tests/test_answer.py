@@ -400,10 +400,10 @@ def test_why_something_matters_is_not_why_it_happens(index, question, entry):
 
 
 def test_the_one_acting_is_the_subject_of_the_question(index):
-    assert index.actor(index.parse("What did Turkey offer the Taliban?").text) == "turkey"
-    assert index.actor(index.parse("did the US agree to pay").text) == "united_states"
-    assert index.actor(index.parse("why did they travel to Turkey").text) is None
-    assert index.actor(index.parse("how does the AFP report describe them").text) is None
+    assert index.parse("What did Turkey offer the Taliban?").actor == "turkey"
+    assert index.parse("did the US agree to pay").actor == "united_states"
+    assert index.parse("why did they travel to Turkey").actor is None
+    assert index.parse("how does the AFP report describe them").actor is None
 
 
 @pytest.mark.parametrize(("question", "reaction"), [
